@@ -1,0 +1,478 @@
+//! The schema of a note or wiki page as an Automerge document.
+//!
+//! ```text
+//! ROOT
+//!   schema:   int        (1)
+//!   kind:     str        "note" | "page"
+//!   title:    str        last writer wins
+//!   folder:   str        "" for the garden's root, "a/b" for a nested folder
+//!   body:     Text       the markdown, merged character by character
+//!   tags:     [str]      tags set on the document (inline #tags live in the body)
+//!   created:  timestamp  ms since the Unix epoch
+//!   updated:  timestamp  set by every change
+//!   archived: bool
+//! ```
+//!
+//! Text positions are Unicode code points (Automerge's default in Rust).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch.
+pub type Timestamp = i64;
+
+const SCHEMA_VERSION: i64 = 1;
+
+static AUTOMERGE_LOADS: AtomicU64 = AtomicU64::new(0);
+
+/// How many Automerge documents this process has loaded from bytes. Lets a
+/// test or benchmark prove that a code path (opening a garden, listing notes)
+/// loads none.
+pub fn automerge_load_count() -> u64 {
+    AUTOMERGE_LOADS.load(Ordering::Relaxed)
+}
+
+/// A note is a member's own writing; a page is a wiki page with a title unique
+/// in its garden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocKind {
+    /// A member's note; titles may repeat.
+    Note,
+    /// A wiki page; its title is unique in the garden (case-insensitive).
+    Page,
+}
+
+impl DocKind {
+    /// The name stored in the document and the index.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Note => "note",
+            Self::Page => "page",
+        }
+    }
+
+    /// The kind named `s`, if any.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "note" => Some(Self::Note),
+            "page" => Some(Self::Page),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for DocKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What goes wrong with a document.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DocError {
+    /// The bytes are not an Automerge document.
+    #[error("the document bytes are not valid automerge data: {0}")]
+    Decode(#[source] automerge::AutomergeError),
+    /// The document loads but is not a Loam note or page.
+    #[error("the document is not a loam note: {0}")]
+    Schema(String),
+    /// An edit addressed text outside the body.
+    #[error("edit out of range: position {pos} + {delete} deleted exceeds the body length {len}")]
+    OutOfRange {
+        /// Where the edit starts, in code points.
+        pos: usize,
+        /// How many code points it deletes.
+        delete: usize,
+        /// The body's length in code points.
+        len: usize,
+    },
+    /// Automerge refused an operation.
+    #[error("automerge refused the change: {0}")]
+    Automerge(#[from] automerge::AutomergeError),
+}
+
+/// The fields of a document to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDoc {
+    /// Note or page.
+    pub kind: DocKind,
+    /// The title (for a page: unique in its garden).
+    pub title: String,
+    /// The markdown body.
+    pub body: String,
+    /// Tags set on the document.
+    pub tags: Vec<String>,
+    /// Folder path, `""` for the root.
+    pub folder: String,
+}
+
+impl NewDoc {
+    /// A note with this title and body, at the root, without tags.
+    pub fn note(title: impl Into<String>, body: impl Into<String>) -> Self {
+        Self { kind: DocKind::Note, title: title.into(), body: body.into(), tags: Vec::new(), folder: String::new() }
+    }
+
+    /// A page with this title and body, at the root, without tags.
+    pub fn page(title: impl Into<String>, body: impl Into<String>) -> Self {
+        Self { kind: DocKind::Page, ..Self::note(title, body) }
+    }
+}
+
+/// One edit of the body: delete `delete` code points at `pos`, then insert
+/// `insert` there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextEdit {
+    /// Position in code points.
+    pub pos: usize,
+    /// Code points to delete.
+    pub delete: usize,
+    /// Text to insert.
+    pub insert: String,
+}
+
+/// Everything a document says, read out as plain values: what the store
+/// materialises and indexes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSnapshot {
+    /// Note or page.
+    pub kind: DocKind,
+    /// The title.
+    pub title: String,
+    /// Folder path, `""` for the root.
+    pub folder: String,
+    /// The markdown body.
+    pub body: String,
+    /// Tags set on the document (not the inline ones).
+    pub tags: Vec<String>,
+    /// When it was created.
+    pub created: Timestamp,
+    /// When it last changed.
+    pub updated: Timestamp,
+    /// Hidden from lists and search, kept in full.
+    pub archived: bool,
+    /// The Automerge heads this snapshot was read at.
+    #[serde(skip)]
+    pub heads: Vec<ChangeHash>,
+}
+
+/// A note or page: an Automerge document with Loam's schema.
+#[derive(Debug)]
+pub struct NoteDoc {
+    doc: AutoCommit,
+    body: ObjId,
+}
+
+impl NoteDoc {
+    /// A new document holding `new`, created at `now` (committed as its first
+    /// change).
+    pub fn create(new: &NewDoc, now: Timestamp) -> Result<Self, DocError> {
+        let mut doc = AutoCommit::new();
+        doc.set_actor(ActorId::random());
+        doc.put(ROOT, "schema", SCHEMA_VERSION)?;
+        doc.put(ROOT, "kind", new.kind.as_str())?;
+        doc.put(ROOT, "title", new.title.as_str())?;
+        doc.put(ROOT, "folder", new.folder.as_str())?;
+        let body = doc.put_object(ROOT, "body", ObjType::Text)?;
+        doc.splice_text(&body, 0, 0, &new.body)?;
+        let tags = doc.put_object(ROOT, "tags", ObjType::List)?;
+        for (i, tag) in new.tags.iter().enumerate() {
+            doc.insert(&tags, i, tag.as_str())?;
+        }
+        doc.put(ROOT, "created", ScalarValue::Timestamp(now))?;
+        doc.put(ROOT, "archived", false)?;
+        let mut this = Self { doc, body };
+        this.commit(now, Some("create"));
+        Ok(this)
+    }
+
+    /// The document saved in `bytes` (a full save, incremental chunks, or
+    /// both concatenated).
+    pub fn load(bytes: &[u8]) -> Result<Self, DocError> {
+        Self::load_chunks([bytes])
+    }
+
+    /// The document made of these chunks, applied in order.
+    pub fn load_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Self, DocError> {
+        AUTOMERGE_LOADS.fetch_add(1, Ordering::Relaxed);
+        let mut doc = AutoCommit::new();
+        for chunk in chunks {
+            doc.load_incremental(chunk).map_err(DocError::Decode)?;
+        }
+        // A fresh actor per loaded replica: two processes writing the same
+        // document never reuse a sequence number.
+        doc.set_actor(ActorId::random());
+        let body = match doc.get(ROOT, "body")? {
+            Some((Value::Object(ObjType::Text), id)) => id,
+            Some(_) => return Err(DocError::Schema("`body` is not text".into())),
+            None => return Err(DocError::Schema("`body` is missing".into())),
+        };
+        let this = Self { doc, body };
+        this.check_schema()?;
+        Ok(this)
+    }
+
+    fn check_schema(&self) -> Result<(), DocError> {
+        match self.get_str("kind")? {
+            Some(kind) if DocKind::parse(&kind).is_some() => {}
+            Some(kind) => return Err(DocError::Schema(format!("unknown kind `{kind}`"))),
+            None => return Err(DocError::Schema("`kind` is missing".into())),
+        }
+        if self.get_str("title")?.is_none() {
+            return Err(DocError::Schema("`title` is missing".into()));
+        }
+        Ok(())
+    }
+
+    fn get_scalar(&self, key: &str) -> Result<Option<ScalarValue>, DocError> {
+        Ok(match self.doc.get(ROOT, key)? {
+            Some((Value::Scalar(s), _)) => Some(s.into_owned()),
+            _ => None,
+        })
+    }
+
+    fn get_str(&self, key: &str) -> Result<Option<String>, DocError> {
+        Ok(match self.get_scalar(key)? {
+            Some(ScalarValue::Str(s)) => Some(s.to_string()),
+            _ => None,
+        })
+    }
+
+    fn get_time(&self, key: &str) -> Result<Timestamp, DocError> {
+        Ok(match self.get_scalar(key)? {
+            Some(ScalarValue::Timestamp(t) | ScalarValue::Int(t)) => t,
+            _ => 0,
+        })
+    }
+
+    /// The body's markdown.
+    pub fn text(&self) -> Result<String, DocError> {
+        Ok(self.doc.text(&self.body)?)
+    }
+
+    /// The body's length in code points.
+    pub fn len_chars(&self) -> usize {
+        self.doc.length(&self.body)
+    }
+
+    /// Delete `delete` code points at `pos` and insert `insert` there.
+    /// Uncommitted until [`NoteDoc::commit`].
+    pub fn splice(&mut self, pos: usize, delete: usize, insert: &str) -> Result<(), DocError> {
+        let len = self.len_chars();
+        if pos.checked_add(delete).is_none_or(|end| end > len) {
+            return Err(DocError::OutOfRange { pos, delete, len });
+        }
+        let del = isize::try_from(delete).map_err(|_| DocError::OutOfRange { pos, delete, len })?;
+        self.doc.splice_text(&self.body, pos, del, insert)?;
+        Ok(())
+    }
+
+    /// Make the body `new`, as the smallest edits Automerge finds (a diff),
+    /// so that concurrent edits elsewhere in the text still merge.
+    pub fn replace_text(&mut self, new: &str) -> Result<(), DocError> {
+        self.doc.update_text(&self.body, new)?;
+        Ok(())
+    }
+
+    /// Set the title.
+    pub fn set_title(&mut self, title: &str) -> Result<(), DocError> {
+        self.doc.put(ROOT, "title", title)?;
+        Ok(())
+    }
+
+    /// Set the kind.
+    pub fn set_kind(&mut self, kind: DocKind) -> Result<(), DocError> {
+        self.doc.put(ROOT, "kind", kind.as_str())?;
+        Ok(())
+    }
+
+    /// Set the folder path.
+    pub fn set_folder(&mut self, folder: &str) -> Result<(), DocError> {
+        self.doc.put(ROOT, "folder", folder)?;
+        Ok(())
+    }
+
+    /// Replace the document's tags.
+    pub fn set_tags(&mut self, tags: &[String]) -> Result<(), DocError> {
+        let list = self.doc.put_object(ROOT, "tags", ObjType::List)?;
+        for (i, tag) in tags.iter().enumerate() {
+            self.doc.insert(&list, i, tag.as_str())?;
+        }
+        Ok(())
+    }
+
+    /// Archive (hide) or restore the document.
+    pub fn set_archived(&mut self, archived: bool) -> Result<(), DocError> {
+        self.doc.put(ROOT, "archived", archived)?;
+        Ok(())
+    }
+
+    /// Whether there are edits not yet committed.
+    pub fn has_pending(&self) -> bool {
+        self.doc.pending_ops() > 0
+    }
+
+    /// Commit pending edits as one change at `now`, setting `updated`.
+    /// Returns the change's hash, or `None` when nothing was pending.
+    pub fn commit(&mut self, now: Timestamp, message: Option<&str>) -> Option<ChangeHash> {
+        if !self.has_pending() {
+            return None;
+        }
+        // Cannot fail: ROOT always exists and the value is a scalar.
+        let _ = self.doc.put(ROOT, "updated", ScalarValue::Timestamp(now));
+        let mut options = CommitOptions::default().with_time(now);
+        if let Some(message) = message {
+            options = options.with_message(message);
+        }
+        self.doc.commit_with(options)
+    }
+
+    /// A full, compacted save of the document.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    /// The changes committed since the last save or incremental save.
+    pub fn save_incremental(&mut self) -> Vec<u8> {
+        self.doc.save_incremental()
+    }
+
+    /// The current heads.
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    /// The underlying Automerge document (for sync and history).
+    pub fn automerge(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    /// Every field read out as plain values.
+    pub fn snapshot(&mut self) -> Result<DocSnapshot, DocError> {
+        let kind = self.get_str("kind")?.and_then(|k| DocKind::parse(&k)).unwrap_or(DocKind::Note);
+        let tags = match self.doc.get(ROOT, "tags")? {
+            Some((Value::Object(ObjType::List), list)) => self
+                .doc
+                .values(&list)
+                .filter_map(|(v, _)| match v {
+                    Value::Scalar(s) => match s.as_ref() {
+                        ScalarValue::Str(s) => Some(s.to_string()),
+                        _ => None,
+                    },
+                    Value::Object(_) => None,
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let created = self.get_time("created")?;
+        Ok(DocSnapshot {
+            kind,
+            title: self.get_str("title")?.unwrap_or_default(),
+            folder: self.get_str("folder")?.unwrap_or_default(),
+            body: self.text()?,
+            tags,
+            created,
+            updated: self.get_time("updated")?.max(created),
+            archived: matches!(self.get_scalar("archived")?, Some(ScalarValue::Boolean(true))),
+            heads: self.heads(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const T0: Timestamp = 1_763_600_000_000;
+
+    #[test]
+    fn create_save_load_round_trip() {
+        let mut doc = NoteDoc::create(&NewDoc { tags: vec!["garden".into()], ..NewDoc::page("Welcome", "Hello") }, T0)
+            .unwrap();
+        let bytes = doc.save();
+        let before = automerge_load_count();
+        let mut loaded = NoteDoc::load(&bytes).unwrap();
+        assert!(automerge_load_count() > before);
+        let snap = loaded.snapshot().unwrap();
+        assert_eq!(snap.kind, DocKind::Page);
+        assert_eq!(snap.title, "Welcome");
+        assert_eq!(snap.body, "Hello");
+        assert_eq!(snap.tags, vec!["garden".to_owned()]);
+        assert_eq!((snap.created, snap.updated), (T0, T0));
+        assert!(!snap.archived);
+    }
+
+    #[test]
+    fn every_change_carries_its_time() {
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "abc"), T0).unwrap();
+        doc.splice(3, 0, "def").unwrap();
+        assert!(doc.commit(T0 + 5, None).is_some());
+        assert_eq!(doc.commit(T0 + 9, None), None, "nothing pending, no change");
+        let snap = doc.snapshot().unwrap();
+        assert_eq!(snap.body, "abcdef");
+        assert_eq!(snap.updated, T0 + 5);
+        let times: Vec<i64> = doc.automerge().get_changes(&[]).iter().map(|c| c.timestamp()).collect();
+        assert_eq!(times, vec![T0, T0 + 5]);
+    }
+
+    #[test]
+    fn splice_counts_code_points_and_checks_bounds() {
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "héllo 🌱"), T0).unwrap();
+        assert_eq!(doc.len_chars(), 7);
+        doc.splice(6, 1, "🌿!").unwrap();
+        assert_eq!(doc.text().unwrap(), "héllo 🌿!");
+        let err = doc.splice(5, 9, "").unwrap_err();
+        assert!(matches!(err, DocError::OutOfRange { pos: 5, delete: 9, len: 8 }), "{err}");
+        assert!(matches!(doc.splice(usize::MAX, 1, ""), Err(DocError::OutOfRange { .. })));
+    }
+
+    #[test]
+    fn concurrent_replace_text_merges() {
+        let mut a = NoteDoc::create(&NewDoc::note("n", "one two three"), T0).unwrap();
+        let mut b = NoteDoc::load(&a.save()).unwrap();
+        a.replace_text("ONE two three").unwrap();
+        a.commit(T0 + 1, None);
+        b.replace_text("one two THREE").unwrap();
+        b.commit(T0 + 2, None);
+        a.automerge().merge(b.automerge()).unwrap();
+        assert_eq!(a.text().unwrap(), "ONE two THREE");
+    }
+
+    #[test]
+    fn fields_can_change() {
+        let mut doc = NoteDoc::create(&NewDoc::note("n", ""), T0).unwrap();
+        doc.set_title("New").unwrap();
+        doc.set_kind(DocKind::Page).unwrap();
+        doc.set_folder("a/b").unwrap();
+        doc.set_tags(&["x".into(), "y".into()]).unwrap();
+        doc.set_archived(true).unwrap();
+        doc.commit(T0 + 1, Some("edit"));
+        let snap = NoteDoc::load(&doc.save()).unwrap().snapshot().unwrap();
+        assert_eq!((snap.title.as_str(), snap.kind, snap.folder.as_str()), ("New", DocKind::Page, "a/b"));
+        assert_eq!(snap.tags, vec!["x".to_owned(), "y".to_owned()]);
+        assert!(snap.archived);
+    }
+
+    #[test]
+    fn garbage_and_foreign_documents_are_errors() {
+        assert!(matches!(NoteDoc::load(b"not automerge"), Err(DocError::Decode(_))));
+        let mut foreign = AutoCommit::new();
+        foreign.put(ROOT, "text", "hi").unwrap();
+        assert!(matches!(NoteDoc::load(&foreign.save()), Err(DocError::Schema(_))));
+    }
+
+    #[test]
+    fn chunks_load_in_order() {
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "a"), T0).unwrap();
+        let first = doc.save_incremental();
+        doc.splice(1, 0, "b").unwrap();
+        doc.commit(T0 + 1, None);
+        let second = doc.save_incremental();
+        let loaded = NoteDoc::load_chunks([first.as_slice(), second.as_slice()]).unwrap();
+        assert_eq!(loaded.text().unwrap(), "ab");
+    }
+}
