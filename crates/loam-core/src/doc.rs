@@ -165,6 +165,9 @@ pub struct DocSnapshot {
 pub struct NoteDoc {
     doc: AutoCommit,
     body: ObjId,
+    /// The heads of everything already handed out as saved bytes; the next
+    /// incremental save holds what came after.
+    saved: Vec<ChangeHash>,
 }
 
 impl NoteDoc {
@@ -185,7 +188,7 @@ impl NoteDoc {
         }
         doc.put(ROOT, "created", ScalarValue::Timestamp(now))?;
         doc.put(ROOT, "archived", false)?;
-        let mut this = Self { doc, body };
+        let mut this = Self { doc, body, saved: Vec::new() };
         this.commit(now, Some("create"));
         Ok(this)
     }
@@ -211,7 +214,8 @@ impl NoteDoc {
             Some(_) => return Err(DocError::Schema("`body` is not text".into())),
             None => return Err(DocError::Schema("`body` is missing".into())),
         };
-        let this = Self { doc, body };
+        let saved = doc.get_heads();
+        let this = Self { doc, body, saved };
         this.check_schema()?;
         Ok(this)
     }
@@ -331,14 +335,20 @@ impl NoteDoc {
         self.doc.commit_with(options)
     }
 
-    /// A full, compacted save of the document.
+    /// A full, compacted save of the document. Commit first: pending edits
+    /// would otherwise be committed without a time.
     pub fn save(&mut self) -> Vec<u8> {
-        self.doc.save()
+        let bytes = self.doc.save();
+        self.saved = self.doc.get_heads();
+        bytes
     }
 
-    /// The changes committed since the last save or incremental save.
+    /// The changes committed since this replica was loaded or last saved
+    /// (fully or incrementally); empty when there are none. Commit first.
     pub fn save_incremental(&mut self) -> Vec<u8> {
-        self.doc.save_incremental()
+        let bytes = self.doc.save_after(&self.saved);
+        self.saved = self.doc.get_heads();
+        bytes
     }
 
     /// The current heads.
@@ -472,7 +482,14 @@ mod tests {
         doc.splice(1, 0, "b").unwrap();
         doc.commit(T0 + 1, None);
         let second = doc.save_incremental();
-        let loaded = NoteDoc::load_chunks([first.as_slice(), second.as_slice()]).unwrap();
+        let mut loaded = NoteDoc::load_chunks([first.as_slice(), second.as_slice()]).unwrap();
         assert_eq!(loaded.text().unwrap(), "ab");
+        assert!(loaded.save_incremental().is_empty(), "a fresh replica has nothing new to save");
+        loaded.splice(2, 0, "c").unwrap();
+        loaded.commit(T0 + 2, None);
+        let third = loaded.save_incremental();
+        assert!(third.len() < first.len() + second.len(), "only the new change is saved");
+        let again = NoteDoc::load_chunks([first.as_slice(), second.as_slice(), third.as_slice()]).unwrap();
+        assert_eq!(again.text().unwrap(), "abc");
     }
 }
