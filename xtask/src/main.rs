@@ -1,1 +1,136 @@
-fn main() {}
+//! Project automation for Loam: `cargo xtask <command>`.
+//!
+//! The alias in `.cargo/config.toml` runs this binary. Each command lives in its own module
+//! and is a short list of steps over plain [`std::process::Command`]s, so adding a step (UI
+//! tests, codegen, an apt package for the desktop app) is adding an entry to a list:
+//!
+//! - `setup` ([`setup`]): installs what a fresh Debian/Ubuntu machine lacks.
+//! - `lint` ([`lint`]): rustfmt in check mode, then clippy with warnings denied.
+//! - `test` ([`test`]): setup, lint, then every test of the workspace.
+//! - `run` ([`run`]): builds `loam` and opens the guided demo garden.
+//! - `bench` ([`bench`]): runs the benchmarks beside their baselines.
+//!
+//! Commands always work from the workspace root, wherever they are started.
+
+mod bench;
+mod lint;
+mod run;
+mod setup;
+mod steps;
+mod test;
+mod workspace;
+
+use std::process::ExitCode;
+
+use workspace::Workspace;
+
+/// One row of the usage text: the command as typed and what it does.
+const COMMANDS: &[(&str, &str)] = &[
+    (
+        "run [-- <loam args>]",
+        "build loam and open the guided demo garden (extra args go to loam)",
+    ),
+    (
+        "test",
+        "set up, lint, then run every test of the workspace (what CI runs)",
+    ),
+    (
+        "lint",
+        "check formatting (rustfmt) and lints (clippy, warnings denied)",
+    ),
+    (
+        "bench [--quick]",
+        "run the benchmarks beside their baselines (--quick: small corpora)",
+    ),
+    (
+        "setup",
+        "install missing system packages and Rust components (Debian/Ubuntu)",
+    ),
+    ("help", "show this list"),
+];
+
+/// A command line this program does not understand; exits with status 2.
+#[derive(Debug)]
+struct UsageError(String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match dispatch(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            if let Some(usage) = err.downcast_ref::<UsageError>() {
+                eprintln!("error: {usage}\n");
+                eprint!("{}", usage_text());
+                ExitCode::from(2)
+            } else {
+                eprintln!("error: {err:#}");
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn dispatch(args: &[String]) -> anyhow::Result<()> {
+    let Some((command, rest)) = args.split_first() else {
+        print!("{}", usage_text());
+        return Ok(());
+    };
+    let ws = Workspace::new();
+    match command.as_str() {
+        "help" | "--help" | "-h" => {
+            print!("{}", usage_text());
+            Ok(())
+        }
+        "setup" => {
+            no_arguments(command, rest)?;
+            setup::setup(&ws, setup::Need::ALL, setup::Verbosity::Report)
+        }
+        "lint" => {
+            no_arguments(command, rest)?;
+            lint::lint(&ws)
+        }
+        "test" => {
+            no_arguments(command, rest)?;
+            test::test(&ws)
+        }
+        "run" => run::run(&ws, strip_separator(rest)),
+        "bench" => bench::bench(&ws, strip_separator(rest)),
+        other => Err(UsageError(format!("unknown command `{other}`")).into()),
+    }
+}
+
+fn no_arguments(command: &str, rest: &[String]) -> anyhow::Result<()> {
+    match rest.first() {
+        None => Ok(()),
+        Some(arg) => Err(UsageError(format!("`{command}` takes no arguments, got `{arg}`")).into()),
+    }
+}
+
+/// `cargo xtask run -- search garden` and `cargo xtask run search garden` mean the same.
+fn strip_separator(rest: &[String]) -> &[String] {
+    match rest.split_first() {
+        Some((first, tail)) if first == "--" => tail,
+        _ => rest,
+    }
+}
+
+fn usage_text() -> String {
+    let width = COMMANDS
+        .iter()
+        .map(|(name, _)| name.len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::from("Usage: cargo xtask <command>\n\nCommands:\n");
+    for (name, about) in COMMANDS {
+        text.push_str(&format!("  {name:<width$}  {about}\n"));
+    }
+    text
+}

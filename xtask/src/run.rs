@@ -1,0 +1,86 @@
+//! `cargo xtask run`: build `loam` and open the guided demo garden.
+//!
+//! The first run creates the demo garden with `loam init --demo`, which prints a short tour;
+//! later runs list its notes with `loam ls`. Arguments after `run` (`cargo xtask run --
+//! search garden`) are given to `loam` instead of `ls`. The garden lives in
+//! `$LOAM_DATA_DIR` when set, else in `target/demo-garden` of the workspace. The desktop
+//! issue switches this command to the app.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::setup::{self, Need, Verbosity};
+use crate::workspace::{self, Workspace};
+
+pub fn run(ws: &Workspace, loam_args: &[String]) -> anyhow::Result<()> {
+    setup::setup(ws, &[Need::Run], Verbosity::Quiet)?;
+    workspace::run(&mut ws.cargo(["build", "--release", "-p", "loam-cli"]))?;
+    let loam = ws
+        .target_dir()
+        .join("release")
+        .join(format!("loam{}", std::env::consts::EXE_SUFFIX));
+    let data_dir = data_dir(ws);
+
+    if !has_garden(&data_dir) {
+        workspace::run(loam_command(&loam, &data_dir).args(["init", "--demo"]))?;
+    }
+    if loam_args.is_empty() {
+        if has_garden(&data_dir) {
+            workspace::run(loam_command(&loam, &data_dir).arg("ls"))?;
+        }
+    } else {
+        workspace::run(loam_command(&loam, &data_dir).args(loam_args))?;
+    }
+
+    eprintln!();
+    eprintln!("The demo garden lives in {}.", data_dir.display());
+    eprintln!("To keep using it from this shell:");
+    eprintln!("  export LOAM_DATA_DIR={}", shell_quote(&data_dir));
+    eprintln!("  {} --help", shell_quote(&loam));
+    Ok(())
+}
+
+/// `$LOAM_DATA_DIR` if set (as `loam` itself would use it), else `target/demo-garden`.
+fn data_dir(ws: &Workspace) -> PathBuf {
+    match std::env::var_os("LOAM_DATA_DIR").filter(|dir| !dir.is_empty()) {
+        Some(dir) => absolute(ws, dir),
+        None => ws.root().join("target").join("demo-garden"),
+    }
+}
+
+fn absolute(ws: &Workspace, dir: OsString) -> PathBuf {
+    let dir = PathBuf::from(dir);
+    if dir.is_absolute() {
+        return dir;
+    }
+    // Relative to where the user typed the command, not to the root we run cargo in.
+    match std::env::current_dir() {
+        Ok(cwd) => cwd.join(dir),
+        Err(_) => ws.root().join(dir),
+    }
+}
+
+/// A data dir holds a garden once `loam init` has written anything into it.
+fn has_garden(data_dir: &Path) -> bool {
+    std::fs::read_dir(data_dir).is_ok_and(|mut entries| entries.next().is_some())
+}
+
+fn loam_command(loam: &Path, data_dir: &Path) -> Command {
+    let mut command = Command::new(loam);
+    command.arg("--data-dir").arg(data_dir);
+    command
+}
+
+/// The path as it can be pasted into a POSIX shell.
+fn shell_quote(path: &Path) -> String {
+    let text = path.to_string_lossy();
+    let plain = text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/._-+:@%,".contains(c));
+    if plain {
+        text.into_owned()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''"))
+    }
+}
