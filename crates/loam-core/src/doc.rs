@@ -18,7 +18,9 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{
+    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
+};
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch.
@@ -114,12 +116,21 @@ pub struct NewDoc {
 impl NewDoc {
     /// A note with this title and body, at the root, without tags.
     pub fn note(title: impl Into<String>, body: impl Into<String>) -> Self {
-        Self { kind: DocKind::Note, title: title.into(), body: body.into(), tags: Vec::new(), folder: String::new() }
+        Self {
+            kind: DocKind::Note,
+            title: title.into(),
+            body: body.into(),
+            tags: Vec::new(),
+            folder: String::new(),
+        }
     }
 
     /// A page with this title and body, at the root, without tags.
     pub fn page(title: impl Into<String>, body: impl Into<String>) -> Self {
-        Self { kind: DocKind::Page, ..Self::note(title, body) }
+        Self {
+            kind: DocKind::Page,
+            ..Self::note(title, body)
+        }
     }
 }
 
@@ -168,6 +179,10 @@ pub struct NoteDoc {
     /// The heads of everything already handed out as saved bytes; the next
     /// incremental save holds what came after.
     saved: Vec<ChangeHash>,
+    /// The body as a string, kept in step with local edits: reading a long
+    /// body out of Automerge costs far more than applying a splice to a copy.
+    /// `None` after anything that may change the body in other ways.
+    body_text: Option<String>,
 }
 
 impl NoteDoc {
@@ -188,7 +203,12 @@ impl NoteDoc {
         }
         doc.put(ROOT, "created", ScalarValue::Timestamp(now))?;
         doc.put(ROOT, "archived", false)?;
-        let mut this = Self { doc, body, saved: Vec::new() };
+        let mut this = Self {
+            doc,
+            body,
+            saved: Vec::new(),
+            body_text: Some(new.body.clone()),
+        };
         this.commit(now, Some("create"));
         Ok(this)
     }
@@ -215,7 +235,12 @@ impl NoteDoc {
             None => return Err(DocError::Schema("`body` is missing".into())),
         };
         let saved = doc.get_heads();
-        let this = Self { doc, body, saved };
+        let this = Self {
+            doc,
+            body,
+            saved,
+            body_text: None,
+        };
         this.check_schema()?;
         Ok(this)
     }
@@ -254,8 +279,13 @@ impl NoteDoc {
     }
 
     /// The body's markdown.
-    pub fn text(&self) -> Result<String, DocError> {
-        Ok(self.doc.text(&self.body)?)
+    pub fn text(&mut self) -> Result<String, DocError> {
+        if let Some(text) = &self.body_text {
+            return Ok(text.clone());
+        }
+        let text = self.doc.text(&self.body)?;
+        self.body_text = Some(text.clone());
+        Ok(text)
     }
 
     /// The body's length in code points.
@@ -272,6 +302,11 @@ impl NoteDoc {
         }
         let del = isize::try_from(delete).map_err(|_| DocError::OutOfRange { pos, delete, len })?;
         self.doc.splice_text(&self.body, pos, del, insert)?;
+        if let Some(text) = &mut self.body_text {
+            let start = byte_offset(text, pos);
+            let end = start + byte_offset(&text[start..], delete);
+            text.replace_range(start..end, insert);
+        }
         Ok(())
     }
 
@@ -279,6 +314,7 @@ impl NoteDoc {
     /// so that concurrent edits elsewhere in the text still merge.
     pub fn replace_text(&mut self, new: &str) -> Result<(), DocError> {
         self.doc.update_text(&self.body, new)?;
+        self.body_text = Some(new.to_owned());
         Ok(())
     }
 
@@ -358,12 +394,25 @@ impl NoteDoc {
 
     /// The underlying Automerge document (for sync and history).
     pub fn automerge(&mut self) -> &mut AutoCommit {
+        // The caller may merge or apply changes: read the body afresh.
+        self.body_text = None;
         &mut self.doc
+    }
+
+    /// Apply saved bytes (a save or incremental chunks) from elsewhere, such
+    /// as another process writing the same garden. Commit pending edits first.
+    pub fn apply_chunk(&mut self, bytes: &[u8]) -> Result<(), DocError> {
+        self.body_text = None;
+        self.doc.load_incremental(bytes).map_err(DocError::Decode)?;
+        Ok(())
     }
 
     /// Every field read out as plain values.
     pub fn snapshot(&mut self) -> Result<DocSnapshot, DocError> {
-        let kind = self.get_str("kind")?.and_then(|k| DocKind::parse(&k)).unwrap_or(DocKind::Note);
+        let kind = self
+            .get_str("kind")?
+            .and_then(|k| DocKind::parse(&k))
+            .unwrap_or(DocKind::Note);
         let tags = match self.doc.get(ROOT, "tags")? {
             Some((Value::Object(ObjType::List), list)) => self
                 .doc
@@ -387,10 +436,20 @@ impl NoteDoc {
             tags,
             created,
             updated: self.get_time("updated")?.max(created),
-            archived: matches!(self.get_scalar("archived")?, Some(ScalarValue::Boolean(true))),
+            archived: matches!(
+                self.get_scalar("archived")?,
+                Some(ScalarValue::Boolean(true))
+            ),
             heads: self.heads(),
         })
     }
+}
+
+/// The byte offset of code point `chars` in `text` (its length if beyond).
+fn byte_offset(text: &str, chars: usize) -> usize {
+    text.char_indices()
+        .nth(chars)
+        .map_or(text.len(), |(i, _)| i)
 }
 
 #[cfg(test)]
@@ -401,8 +460,14 @@ mod tests {
 
     #[test]
     fn create_save_load_round_trip() {
-        let mut doc = NoteDoc::create(&NewDoc { tags: vec!["garden".into()], ..NewDoc::page("Welcome", "Hello") }, T0)
-            .unwrap();
+        let mut doc = NoteDoc::create(
+            &NewDoc {
+                tags: vec!["garden".into()],
+                ..NewDoc::page("Welcome", "Hello")
+            },
+            T0,
+        )
+        .unwrap();
         let bytes = doc.save();
         let before = automerge_load_count();
         let mut loaded = NoteDoc::load(&bytes).unwrap();
@@ -425,7 +490,12 @@ mod tests {
         let snap = doc.snapshot().unwrap();
         assert_eq!(snap.body, "abcdef");
         assert_eq!(snap.updated, T0 + 5);
-        let times: Vec<i64> = doc.automerge().get_changes(&[]).iter().map(|c| c.timestamp()).collect();
+        let times: Vec<i64> = doc
+            .automerge()
+            .get_changes(&[])
+            .iter()
+            .map(|c| c.timestamp())
+            .collect();
         assert_eq!(times, vec![T0, T0 + 5]);
     }
 
@@ -436,8 +506,21 @@ mod tests {
         doc.splice(6, 1, "🌿!").unwrap();
         assert_eq!(doc.text().unwrap(), "héllo 🌿!");
         let err = doc.splice(5, 9, "").unwrap_err();
-        assert!(matches!(err, DocError::OutOfRange { pos: 5, delete: 9, len: 8 }), "{err}");
-        assert!(matches!(doc.splice(usize::MAX, 1, ""), Err(DocError::OutOfRange { .. })));
+        assert!(
+            matches!(
+                err,
+                DocError::OutOfRange {
+                    pos: 5,
+                    delete: 9,
+                    len: 8
+                }
+            ),
+            "{err}"
+        );
+        assert!(matches!(
+            doc.splice(usize::MAX, 1, ""),
+            Err(DocError::OutOfRange { .. })
+        ));
     }
 
     #[test]
@@ -450,6 +533,11 @@ mod tests {
         b.commit(T0 + 2, None);
         a.automerge().merge(b.automerge()).unwrap();
         assert_eq!(a.text().unwrap(), "ONE two THREE");
+        let mut c = NoteDoc::load(&b.save()).unwrap();
+        c.splice(0, 0, ">").unwrap();
+        c.commit(T0 + 3, None);
+        a.apply_chunk(&c.save_incremental()).unwrap();
+        assert_eq!(a.text().unwrap(), ">ONE two THREE");
     }
 
     #[test]
@@ -462,17 +550,26 @@ mod tests {
         doc.set_archived(true).unwrap();
         doc.commit(T0 + 1, Some("edit"));
         let snap = NoteDoc::load(&doc.save()).unwrap().snapshot().unwrap();
-        assert_eq!((snap.title.as_str(), snap.kind, snap.folder.as_str()), ("New", DocKind::Page, "a/b"));
+        assert_eq!(
+            (snap.title.as_str(), snap.kind, snap.folder.as_str()),
+            ("New", DocKind::Page, "a/b")
+        );
         assert_eq!(snap.tags, vec!["x".to_owned(), "y".to_owned()]);
         assert!(snap.archived);
     }
 
     #[test]
     fn garbage_and_foreign_documents_are_errors() {
-        assert!(matches!(NoteDoc::load(b"not automerge"), Err(DocError::Decode(_))));
+        assert!(matches!(
+            NoteDoc::load(b"not automerge"),
+            Err(DocError::Decode(_))
+        ));
         let mut foreign = AutoCommit::new();
         foreign.put(ROOT, "text", "hi").unwrap();
-        assert!(matches!(NoteDoc::load(&foreign.save()), Err(DocError::Schema(_))));
+        assert!(matches!(
+            NoteDoc::load(&foreign.save()),
+            Err(DocError::Schema(_))
+        ));
     }
 
     #[test]
@@ -484,12 +581,40 @@ mod tests {
         let second = doc.save_incremental();
         let mut loaded = NoteDoc::load_chunks([first.as_slice(), second.as_slice()]).unwrap();
         assert_eq!(loaded.text().unwrap(), "ab");
-        assert!(loaded.save_incremental().is_empty(), "a fresh replica has nothing new to save");
+        assert!(
+            loaded.save_incremental().is_empty(),
+            "a fresh replica has nothing new to save"
+        );
         loaded.splice(2, 0, "c").unwrap();
         loaded.commit(T0 + 2, None);
         let third = loaded.save_incremental();
-        assert!(third.len() < first.len() + second.len(), "only the new change is saved");
-        let again = NoteDoc::load_chunks([first.as_slice(), second.as_slice(), third.as_slice()]).unwrap();
+        assert!(
+            third.len() < first.len() + second.len(),
+            "only the new change is saved"
+        );
+        let mut again =
+            NoteDoc::load_chunks([first.as_slice(), second.as_slice(), third.as_slice()]).unwrap();
         assert_eq!(again.text().unwrap(), "abc");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// The body kept in step with splices always equals Automerge's text.
+        #[test]
+        fn body_mirror_follows_splices(
+            edits in proptest::collection::vec((0usize..40, 0usize..4, "[a-zé🌱\\n]{0,5}"), 0..40)
+        ) {
+            let mut doc = NoteDoc::create(&NewDoc::note("n", "start ü🌱 text"), T0).unwrap();
+            for (pos, delete, insert) in edits {
+                let len = doc.len_chars();
+                let pos = pos.min(len);
+                let delete = delete.min(len - pos);
+                doc.splice(pos, delete, &insert).unwrap();
+            }
+            let mirrored = doc.text().unwrap();
+            let body = doc.body.clone();
+            let fresh = doc.automerge().text(&body).unwrap();
+            proptest::prop_assert_eq!(mirrored, fresh);
+        }
     }
 }

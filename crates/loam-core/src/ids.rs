@@ -120,7 +120,14 @@ mod tests {
 
     #[test]
     fn rejects_malformed_ids() {
-        for bad in ["", "abc", &"g".repeat(32), &"0".repeat(31), &"0".repeat(33), "ééééééééééééééé"] {
+        for bad in [
+            "",
+            "abc",
+            &"g".repeat(32),
+            &"0".repeat(31),
+            &"0".repeat(33),
+            "ééééééééééééééé",
+        ] {
             let err = bad.parse::<GardenId>().unwrap_err();
             assert_eq!(err.input, bad);
         }

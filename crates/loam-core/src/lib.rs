@@ -14,7 +14,7 @@ mod ids;
 mod title;
 
 pub use doc::{
-    DocError, DocKind, DocSnapshot, NewDoc, NoteDoc, Timestamp, TextEdit, automerge_load_count,
+    DocError, DocKind, DocSnapshot, NewDoc, NoteDoc, TextEdit, Timestamp, automerge_load_count,
 };
 pub use ids::{DocId, GardenId, IdParseError};
 pub use title::{normalise_tag, normalise_title};
