@@ -7,9 +7,31 @@
 //! into sanitised HTML (CommonMark + GFM) with wikilinks as internal links
 //! marked resolved or unresolved.
 //!
-//! Pure: no I/O. Byte ranges refer to the markdown passed in.
+//! [`rewrite_links`] points links at a renamed note, and [`find_mentions`]
+//! finds a title written as plain text (unlinked mentions).
 //!
-//! (Skeleton: the implementation lands with the markdown work.)
+//! Pure: no I/O. Byte ranges refer to the markdown passed in. No input
+//! makes any function panic, and each reads the note with one pulldown-cmark
+//! pass (linear in the note's length).
+//!
+//! Module map: `walk` owns the parse and decides what is prose, code or a
+//! link; `wikilink`, `tags` and `frontmatter` read those constructs;
+//! `analysis`, `rewrite` and `mentions` are the index-side readers; `render`
+//! (with `callout`, `slug`, `escape`) writes HTML and `sanitise` cleans it.
+//! The HTML shapes are documented in `render`.
+
+mod analysis;
+mod callout;
+mod escape;
+mod frontmatter;
+mod mentions;
+mod render;
+mod rewrite;
+mod sanitise;
+mod slug;
+mod tags;
+mod walk;
+mod wikilink;
 
 use std::ops::Range;
 
@@ -70,10 +92,22 @@ pub struct Heading {
     pub range: Range<usize>,
 }
 
+impl Analysis {
+    /// The frontmatter's tags, then the inline tags, each tag once (compared
+    /// as normalised tags), as first written.
+    pub fn all_tags(&self) -> Vec<String> {
+        let frontmatter = self.frontmatter.iter().flat_map(|fm| fm.tags.iter());
+        frontmatter::dedupe_tags(frontmatter.chain(&self.tags).cloned().collect())
+    }
+}
+
 /// Read a note's markdown for the index.
+///
+/// Invalid frontmatter leaves `frontmatter` empty and adds a warning naming
+/// the line; the rest of the note is still read. A link to a heading of the
+/// same note (`[[#Heading]]`) is not in `links`: it links to no other note.
 pub fn analyse(markdown: &str) -> Analysis {
-    let _ = markdown;
-    Analysis::default()
+    analysis::analyse(markdown)
 }
 
 /// How the renderer learns whether a wikilink's target exists.
@@ -84,23 +118,29 @@ pub trait LinkResolver {
 }
 
 /// Render markdown to sanitised HTML.
+///
+/// CommonMark with GFM tables, task lists, strikethrough and footnotes,
+/// `$math$` (marked up for the app to typeset), callouts, wikilinks, embeds
+/// and `#tags`; the HTML shapes are described in the `render` module. The
+/// output carries no script, style, event handler or URL outside `http`,
+/// `https`, `mailto`, `loam` and relative ones, whatever the note contains.
 pub fn render_html(markdown: &str, resolver: &dyn LinkResolver) -> String {
-    let _ = (markdown, resolver);
-    String::new()
+    render::render_html(markdown, resolver)
 }
 
 /// The markdown with every wikilink and embed to `old` (compared as
 /// normalised titles) pointing at `new` instead, heading and alias kept.
 /// `None` when no link changed.
+///
+/// `new` is written verbatim: a title containing `[`, `]`, `|` or `#` cannot
+/// be written inside a wikilink, so callers should not allow such titles.
 pub fn rewrite_links(markdown: &str, old: &str, new: &str) -> Option<String> {
-    let _ = (markdown, old, new);
-    None
+    rewrite::rewrite_links(markdown, old, new)
 }
 
 /// Byte ranges where `phrase` appears as plain text (case-insensitive, on
 /// word boundaries), not inside a link, code or frontmatter: the "unlinked
 /// mentions" of a title.
 pub fn find_mentions(markdown: &str, phrase: &str) -> Vec<Range<usize>> {
-    let _ = (markdown, phrase);
-    Vec::new()
+    mentions::find_mentions(markdown, phrase)
 }
