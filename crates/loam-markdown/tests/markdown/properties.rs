@@ -2,6 +2,7 @@
 //!
 //! A failure prints the minimal input and proptest records its seed in
 //! `proptest-regressions/`, which replays it first on the next run.
+//! `PROPTEST_CASES` sets the number of cases.
 
 use loam_markdown::{analyse, find_mentions, render_html, rewrite_links};
 use proptest::prelude::*;
@@ -90,8 +91,17 @@ fn note() -> impl Strategy<Value = String> {
     proptest::collection::vec(piece, 0..48).prop_map(|pieces| pieces.concat())
 }
 
+/// 512 by default (a few seconds in debug); `PROPTEST_CASES=100000` for a
+/// deeper search.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(512)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
 
     #[test]
     fn render_is_always_safe(input in note()) {
