@@ -34,10 +34,13 @@ pub fn run(ws: &Workspace, loam_args: &[String]) -> anyhow::Result<()> {
     }
 
     eprintln!();
-    eprintln!("The demo garden lives in {}.", data_dir.display());
-    eprintln!("To keep using it from this shell:");
+    eprintln!(
+        "To try `loam` on the demo garden ({}) from this shell:",
+        data_dir.display()
+    );
     eprintln!("  export LOAM_DATA_DIR={}", shell_quote(&data_dir));
-    eprintln!("  {} --help", shell_quote(&loam));
+    eprintln!("  alias loam={}", shell_quote(&loam));
+    eprintln!("  loam --help");
     Ok(())
 }
 
