@@ -382,9 +382,26 @@ impl NoteDoc {
     /// The changes committed since this replica was loaded or last saved
     /// (fully or incrementally); empty when there are none. Commit first.
     pub fn save_incremental(&mut self) -> Vec<u8> {
-        let bytes = self.doc.save_after(&self.saved);
-        self.saved = self.doc.get_heads();
+        let (bytes, heads) = self.unsaved();
+        self.mark_saved(heads);
         bytes
+    }
+
+    /// Like [`NoteDoc::save_incremental`], but the changes count as saved only
+    /// once [`NoteDoc::mark_saved`] is called with the heads returned here:
+    /// if storing the bytes fails, the next call returns them again.
+    pub fn unsaved(&mut self) -> (Vec<u8>, Vec<ChangeHash>) {
+        (self.doc.save_after(&self.saved), self.doc.get_heads())
+    }
+
+    /// Record that everything up to `heads` is stored.
+    pub fn mark_saved(&mut self, heads: Vec<ChangeHash>) {
+        self.saved = heads;
+    }
+
+    /// Whether there are committed changes not yet handed out as saved bytes.
+    pub fn has_unsaved(&mut self) -> bool {
+        self.doc.get_heads() != self.saved
     }
 
     /// The current heads.
