@@ -20,7 +20,12 @@ pub fn lint(ws: &Workspace) -> anyhow::Result<()> {
 }
 
 fn rustfmt(ws: &Workspace) -> anyhow::Result<()> {
-    workspace::run(&mut ws.cargo(["fmt", "--all", "--", "--check"]))
+    let mut command = ws.cargo(["fmt", "--all", "--", "--check"]);
+    // rustfmt colours its diff even into a pipe; CI logs ask for no colour this way.
+    if std::env::var_os("CARGO_TERM_COLOR").is_some_and(|color| color == "never") {
+        command.arg("--color=never");
+    }
+    workspace::run(&mut command)
 }
 
 fn clippy(ws: &Workspace) -> anyhow::Result<()> {
