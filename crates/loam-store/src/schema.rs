@@ -1,0 +1,196 @@
+//! The schema, its versioned migrations, and how a connection is set up.
+//!
+//! `PRAGMA user_version` holds the schema version: the number of
+//! [`MIGRATIONS`] applied. Opening a database applies the missing ones in one
+//! transaction; a database with a higher version than this build knows is
+//! refused ([`StoreError::TooNew`]). `PRAGMA application_id` marks the file as
+//! Loam's, so that another program's SQLite file is never migrated.
+//!
+//! A later issue adds a step by appending to [`MIGRATIONS`]; a step that has
+//! shipped is never edited.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::StoreError;
+
+/// `PRAGMA application_id` of a Loam database: "Loam" in ASCII.
+const APPLICATION_ID: i64 = 0x4c6f_616d;
+
+/// Version 1: documents, their chunks, the materialised text and the index.
+const V1: &str = r"
+-- Small settings of the garden (name, id, ...).
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- One row per note or page: everything a list shows, and no body, so that
+-- lists and title look-ups read small rows. `tags` and `aliases` repeat the
+-- rows of the tables of the same name as JSON arrays, for DocRow.
+CREATE TABLE docs (
+    doc         INTEGER PRIMARY KEY,
+    id          BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
+    kind        TEXT NOT NULL CHECK (kind IN ('note', 'page')),
+    title       TEXT NOT NULL,
+    title_norm  TEXT NOT NULL,
+    folder      TEXT NOT NULL,
+    archived    INTEGER NOT NULL CHECK (archived IN (0, 1)),
+    created     INTEGER NOT NULL,
+    updated     INTEGER NOT NULL,
+    chars       INTEGER NOT NULL,
+    heads       TEXT NOT NULL,
+    tags        TEXT NOT NULL,
+    aliases     TEXT NOT NULL,
+    chunk_count INTEGER NOT NULL DEFAULT 0,
+    chunk_bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX docs_title_norm ON docs (title_norm);
+CREATE INDEX docs_by_title ON docs (archived, title_norm);
+CREATE INDEX docs_by_updated ON docs (archived, updated);
+CREATE INDEX docs_by_created ON docs (archived, created);
+CREATE INDEX docs_by_folder ON docs (folder);
+
+-- The materialised text: the external content of the full-text index.
+CREATE TABLE texts (
+    doc   INTEGER PRIMARY KEY REFERENCES docs (doc) ON DELETE CASCADE,
+    title TEXT NOT NULL,
+    body  TEXT NOT NULL
+);
+
+-- Automerge bytes: a full save and the incremental saves appended since, in
+-- `seq` order.
+CREATE TABLE chunks (
+    doc   INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    seq   INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (doc, seq)
+);
+
+-- Outgoing wikilinks and embeds, in document order.
+CREATE TABLE links (
+    doc         INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    ord         INTEGER NOT NULL,
+    target      TEXT NOT NULL,
+    target_norm TEXT NOT NULL,
+    heading     TEXT,
+    alias       TEXT,
+    embed       INTEGER NOT NULL CHECK (embed IN (0, 1)),
+    start_byte  INTEGER NOT NULL,
+    end_byte    INTEGER NOT NULL,
+    PRIMARY KEY (doc, ord)
+) WITHOUT ROWID;
+CREATE INDEX links_by_target ON links (target_norm);
+
+-- Normalised tags: set on the document, in the frontmatter and inline.
+CREATE TABLE tags (
+    doc INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (doc, tag)
+) WITHOUT ROWID;
+CREATE INDEX tags_by_tag ON tags (tag);
+
+-- Frontmatter aliases: other titles a link may use.
+CREATE TABLE aliases (
+    doc        INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    alias_norm TEXT NOT NULL,
+    alias      TEXT NOT NULL,
+    PRIMARY KEY (doc, alias_norm)
+) WITHOUT ROWID;
+CREATE INDEX aliases_by_norm ON aliases (alias_norm);
+
+-- Full-text index over `texts`, kept in step by the code that writes it.
+CREATE VIRTUAL TABLE fts USING fts5 (
+    title,
+    body,
+    content = 'texts',
+    content_rowid = 'doc',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+";
+
+/// Every schema step, oldest first: `MIGRATIONS[n]` takes version `n` to
+/// `n + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this build writes.
+pub(crate) const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Pragmas every connection gets (before the schema is looked at).
+pub(crate) fn configure(conn: &Connection, file_backed: bool) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if file_backed {
+        // The first statement that reads the file: a non-database fails here.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // 32 MiB of page cache: the full-text index of a large garden is read a
+    // lot by searches.
+    conn.pragma_update(None, "cache_size", -32_000)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Bring the database at `path` to [`LATEST_VERSION`].
+pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let sql = |e| StoreError::sql(path, e);
+    let version = user_version(conn).map_err(sql)?;
+    check_version(conn, path, version)?;
+    if version == LATEST_VERSION {
+        return Ok(());
+    }
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql)?;
+    // Another process may have migrated while this one waited for the lock.
+    let version = user_version(&tx).map_err(sql)?;
+    check_version(&tx, path, version)?;
+    let start = usize::try_from(version).unwrap_or(usize::MAX);
+    for step in MIGRATIONS.iter().skip(start) {
+        tx.execute_batch(step).map_err(sql)?;
+    }
+    tx.pragma_update(None, "application_id", APPLICATION_ID)
+        .map_err(sql)?;
+    tx.pragma_update(None, "user_version", LATEST_VERSION)
+        .map_err(sql)?;
+    tx.commit().map_err(sql)
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// Refuse a database from a newer Loam, or one that is not Loam's at all.
+fn check_version(conn: &Connection, path: &Path, version: i64) -> Result<(), StoreError> {
+    let sql = |e| StoreError::sql(path, e);
+    let app: i64 = conn
+        .pragma_query_value(None, "application_id", |row| row.get(0))
+        .map_err(sql)?;
+    let foreign = if version == 0 {
+        // A new database is empty; anything else was made by another program.
+        let objects: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0))
+            .map_err(sql)?;
+        objects > 0 || (app != 0 && app != APPLICATION_ID)
+    } else {
+        app != APPLICATION_ID || version < 0
+    };
+    if foreign {
+        return Err(StoreError::Corrupt {
+            path: path.to_owned(),
+        });
+    }
+    if version > LATEST_VERSION {
+        return Err(StoreError::TooNew {
+            path: path.to_owned(),
+            found: version,
+            supported: LATEST_VERSION,
+        });
+    }
+    Ok(())
+}
