@@ -1,0 +1,206 @@
+//! Opening a database: creation, reopening, migrations, and the files that
+//! must be refused with a clear error.
+
+// Helpers outside #[test] functions unwrap too: a panic is how a test fails.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use loam_core::{NewDoc, NoteDoc};
+use loam_store::{ListQuery, SearchQuery, Store, StoreError};
+use support::{Garden, T0, titles};
+
+fn raw(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
+
+#[test]
+fn data_chunks_and_index_survive_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    let id = loam_core::DocId::random();
+    let mut doc = NoteDoc::create(&NewDoc::page("Welcome", "Grow your garden"), T0).unwrap();
+    {
+        let mut store = Store::open(&path).unwrap();
+        assert_eq!(store.path(), Some(path.as_path()));
+        store.set_meta("name", "Workshop").unwrap();
+        store
+            .write_doc(
+                id,
+                &doc.snapshot().unwrap(),
+                &doc.save_incremental().unwrap(),
+            )
+            .unwrap();
+        doc.splice(16, 0, " with seeds").unwrap();
+        doc.commit(T0 + 1, None);
+        store
+            .write_doc(
+                id,
+                &doc.snapshot().unwrap(),
+                &doc.save_incremental().unwrap(),
+            )
+            .unwrap();
+        Garden::in_store(store, "note Seeds #botany | Seeds grow into plants");
+    }
+    let loads = loam_core::automerge_load_count();
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.meta("name").unwrap().as_deref(), Some("Workshop"));
+    assert_eq!(
+        titles(&store.list(&ListQuery::default()).unwrap()),
+        "Seeds, Welcome"
+    );
+    assert_eq!(
+        store.text(id).unwrap().as_deref(),
+        Some("Grow your garden with seeds")
+    );
+    let hits = store.search(&SearchQuery::new("seeds")).unwrap();
+    assert_eq!(titles(hits.iter().map(|h| &h.row)), "Seeds, Welcome");
+    assert_eq!(store.tags().unwrap()[0].tag, "botany");
+    assert_eq!(
+        loam_core::automerge_load_count(),
+        loads,
+        "opening and reading load no document"
+    );
+    let chunks = store.load_chunks(id).unwrap();
+    assert_eq!(chunks.iter().map(|c| c.seq).collect::<Vec<_>>(), [1, 2]);
+    let mut loaded = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice())).unwrap();
+    assert_eq!(loaded.text().unwrap(), "Grow your garden with seeds");
+    assert!(store.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn a_new_database_is_at_the_latest_version_in_wal_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    drop(Store::open(&path).unwrap());
+    let conn = raw(&path);
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
+    let mode: String = conn
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(conn);
+    // Opening again changes nothing.
+    drop(Store::open(&path).unwrap());
+    assert_eq!(
+        raw(&path)
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
+            .unwrap(),
+        1
+    );
+}
+
+#[test]
+fn an_empty_file_becomes_a_garden() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    std::fs::write(&path, b"").unwrap();
+    let mut store = Store::open(&path).unwrap();
+    store.set_meta("k", "v").unwrap();
+}
+
+#[test]
+fn a_database_from_a_newer_loam_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    drop(Store::open(&path).unwrap());
+    raw(&path).pragma_update(None, "user_version", 7).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::TooNew {
+                found: 7,
+                supported: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains(&path.display().to_string()) && message.contains("update loam"),
+        "{message}"
+    );
+}
+
+#[test]
+fn garbage_is_reported_as_corrupt_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    // Deterministic noise (xorshift), long enough to look like pages.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let noise: Vec<u8> = (0..8192)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x.to_le_bytes()[0]
+        })
+        .collect();
+    std::fs::write(&path, noise).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the database {} is damaged or is not a loam database: run `loam check`",
+            path.display()
+        )
+    );
+}
+
+#[test]
+fn another_programs_database_is_not_taken_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.sqlite");
+    raw(&path)
+        .execute_batch("CREATE TABLE photos (name TEXT)")
+        .unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    let tables: i64 = raw(&path)
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1, "nothing was added to it");
+}
+
+#[test]
+fn a_missing_folder_is_an_open_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nowhere").join("garden.sqlite");
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with(&format!("cannot open the database {}", path.display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_write_while_another_process_holds_the_lock_is_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let other = raw(&path);
+    other
+        .execute_batch("BEGIN IMMEDIATE; INSERT INTO meta VALUES ('k', 'other');")
+        .unwrap();
+    store.set_busy_timeout(Duration::from_millis(50)).unwrap();
+    let err = store.set_meta("k", "mine").unwrap_err();
+    assert!(matches!(err, StoreError::Locked { .. }), "{err}");
+    assert!(
+        err.to_string().contains(&path.display().to_string()),
+        "{err}"
+    );
+    other.execute_batch("COMMIT").unwrap();
+    store.set_meta("k", "mine").unwrap();
+    assert_eq!(store.meta("k").unwrap().as_deref(), Some("mine"));
+}
