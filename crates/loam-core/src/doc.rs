@@ -79,7 +79,7 @@ impl std::fmt::Display for DocKind {
 pub enum DocError {
     /// The bytes are not an Automerge document.
     #[error("the document bytes are not valid automerge data: {0}")]
-    Decode(#[source] automerge::AutomergeError),
+    Decode(#[source] Box<automerge::AutomergeError>),
     /// The document loads but is not a Loam note or page.
     #[error("the document is not a loam note: {0}")]
     Schema(String),
@@ -93,9 +93,19 @@ pub enum DocError {
         /// The body's length in code points.
         len: usize,
     },
+    /// Reading heads or saving needs the pending edits committed first
+    /// (Automerge would otherwise commit them without a time).
+    #[error("the document has uncommitted edits; commit them first")]
+    Uncommitted,
     /// Automerge refused an operation.
     #[error("automerge refused the change: {0}")]
-    Automerge(#[from] automerge::AutomergeError),
+    Automerge(#[source] Box<automerge::AutomergeError>),
+}
+
+impl From<automerge::AutomergeError> for DocError {
+    fn from(e: automerge::AutomergeError) -> Self {
+        Self::Automerge(Box::new(e))
+    }
 }
 
 /// The fields of a document to create.
@@ -224,7 +234,8 @@ impl NoteDoc {
         AUTOMERGE_LOADS.fetch_add(1, Ordering::Relaxed);
         let mut doc = AutoCommit::new();
         for chunk in chunks {
-            doc.load_incremental(chunk).map_err(DocError::Decode)?;
+            doc.load_incremental(chunk)
+                .map_err(|e| DocError::Decode(Box::new(e)))?;
         }
         // A fresh actor per loaded replica: two processes writing the same
         // document never reuse a sequence number.
@@ -373,40 +384,36 @@ impl NoteDoc {
 
     /// A full, compacted save of the document. Commit first: pending edits
     /// would otherwise be committed without a time.
-    pub fn save(&mut self) -> Vec<u8> {
+    pub fn save(&mut self) -> Result<Vec<u8>, DocError> {
+        if self.has_pending() {
+            return Err(DocError::Uncommitted);
+        }
         let bytes = self.doc.save();
         self.saved = self.doc.get_heads();
-        bytes
+        Ok(bytes)
     }
 
     /// The changes committed since this replica was loaded or last saved
     /// (fully or incrementally); empty when there are none. Commit first.
-    pub fn save_incremental(&mut self) -> Vec<u8> {
-        let (bytes, heads) = self.unsaved();
+    pub fn save_incremental(&mut self) -> Result<Vec<u8>, DocError> {
+        let (bytes, heads) = self.unsaved()?;
         self.mark_saved(heads);
-        bytes
+        Ok(bytes)
     }
 
     /// Like [`NoteDoc::save_incremental`], but the changes count as saved only
     /// once [`NoteDoc::mark_saved`] is called with the heads returned here:
     /// if storing the bytes fails, the next call returns them again.
-    pub fn unsaved(&mut self) -> (Vec<u8>, Vec<ChangeHash>) {
-        (self.doc.save_after(&self.saved), self.doc.get_heads())
+    pub fn unsaved(&mut self) -> Result<(Vec<u8>, Vec<ChangeHash>), DocError> {
+        if self.has_pending() {
+            return Err(DocError::Uncommitted);
+        }
+        Ok((self.doc.save_after(&self.saved), self.doc.get_heads()))
     }
 
     /// Record that everything up to `heads` is stored.
     pub fn mark_saved(&mut self, heads: Vec<ChangeHash>) {
         self.saved = heads;
-    }
-
-    /// Whether there are committed changes not yet handed out as saved bytes.
-    pub fn has_unsaved(&mut self) -> bool {
-        self.doc.get_heads() != self.saved
-    }
-
-    /// The current heads.
-    pub fn heads(&mut self) -> Vec<ChangeHash> {
-        self.doc.get_heads()
     }
 
     /// The underlying Automerge document (for sync and history).
@@ -420,12 +427,17 @@ impl NoteDoc {
     /// as another process writing the same garden. Commit pending edits first.
     pub fn apply_chunk(&mut self, bytes: &[u8]) -> Result<(), DocError> {
         self.body_text = None;
-        self.doc.load_incremental(bytes).map_err(DocError::Decode)?;
+        self.doc
+            .load_incremental(bytes)
+            .map_err(|e| DocError::Decode(Box::new(e)))?;
         Ok(())
     }
 
-    /// Every field read out as plain values.
+    /// Every field read out as plain values. Commit first.
     pub fn snapshot(&mut self) -> Result<DocSnapshot, DocError> {
+        if self.has_pending() {
+            return Err(DocError::Uncommitted);
+        }
         let kind = self
             .get_str("kind")?
             .and_then(|k| DocKind::parse(&k))
@@ -457,7 +469,7 @@ impl NoteDoc {
                 self.get_scalar("archived")?,
                 Some(ScalarValue::Boolean(true))
             ),
-            heads: self.heads(),
+            heads: self.doc.get_heads(),
         })
     }
 }
@@ -485,7 +497,7 @@ mod tests {
             T0,
         )
         .unwrap();
-        let bytes = doc.save();
+        let bytes = doc.save().unwrap();
         let before = automerge_load_count();
         let mut loaded = NoteDoc::load(&bytes).unwrap();
         assert!(automerge_load_count() > before);
@@ -543,17 +555,17 @@ mod tests {
     #[test]
     fn concurrent_replace_text_merges() {
         let mut a = NoteDoc::create(&NewDoc::note("n", "one two three"), T0).unwrap();
-        let mut b = NoteDoc::load(&a.save()).unwrap();
+        let mut b = NoteDoc::load(&a.save().unwrap()).unwrap();
         a.replace_text("ONE two three").unwrap();
         a.commit(T0 + 1, None);
         b.replace_text("one two THREE").unwrap();
         b.commit(T0 + 2, None);
         a.automerge().merge(b.automerge()).unwrap();
         assert_eq!(a.text().unwrap(), "ONE two THREE");
-        let mut c = NoteDoc::load(&b.save()).unwrap();
+        let mut c = NoteDoc::load(&b.save().unwrap()).unwrap();
         c.splice(0, 0, ">").unwrap();
         c.commit(T0 + 3, None);
-        a.apply_chunk(&c.save_incremental()).unwrap();
+        a.apply_chunk(&c.save_incremental().unwrap()).unwrap();
         assert_eq!(a.text().unwrap(), ">ONE two THREE");
     }
 
@@ -566,7 +578,10 @@ mod tests {
         doc.set_tags(&["x".into(), "y".into()]).unwrap();
         doc.set_archived(true).unwrap();
         doc.commit(T0 + 1, Some("edit"));
-        let snap = NoteDoc::load(&doc.save()).unwrap().snapshot().unwrap();
+        let snap = NoteDoc::load(&doc.save().unwrap())
+            .unwrap()
+            .snapshot()
+            .unwrap();
         assert_eq!(
             (snap.title.as_str(), snap.kind, snap.folder.as_str()),
             ("New", DocKind::Page, "a/b")
@@ -592,19 +607,19 @@ mod tests {
     #[test]
     fn chunks_load_in_order() {
         let mut doc = NoteDoc::create(&NewDoc::note("n", "a"), T0).unwrap();
-        let first = doc.save_incremental();
+        let first = doc.save_incremental().unwrap();
         doc.splice(1, 0, "b").unwrap();
         doc.commit(T0 + 1, None);
-        let second = doc.save_incremental();
+        let second = doc.save_incremental().unwrap();
         let mut loaded = NoteDoc::load_chunks([first.as_slice(), second.as_slice()]).unwrap();
         assert_eq!(loaded.text().unwrap(), "ab");
         assert!(
-            loaded.save_incremental().is_empty(),
+            loaded.save_incremental().unwrap().is_empty(),
             "a fresh replica has nothing new to save"
         );
         loaded.splice(2, 0, "c").unwrap();
         loaded.commit(T0 + 2, None);
-        let third = loaded.save_incremental();
+        let third = loaded.save_incremental().unwrap();
         assert!(
             third.len() < first.len() + second.len(),
             "only the new change is saved"

@@ -1,1 +1,36 @@
-//! placeholder
+//! Loam's application service.
+//!
+//! A [`Node`] is one install's view of its data directory: the gardens it
+//! holds, the member's settings, and the [`Event`] stream that announces every
+//! change. A [`Garden`] handle writes notes and pages (create, splice, replace,
+//! rename, archive, restore) and answers the queries the CLI and the desktop
+//! app need (lists, search, links, tags), all from the index: opening a garden
+//! or listing it loads no Automerge document.
+//!
+//! This is the only crate that talks to the clock and spawns background work
+//! (compaction). The CLI and the desktop shell depend on this crate alone, so
+//! it re-exports the types they need from the crates below.
+
+mod background;
+mod check;
+mod compaction;
+mod config;
+pub mod demo;
+mod error;
+mod events;
+mod garden;
+mod node;
+mod queries;
+mod time;
+
+pub use check::{CheckProblem, CheckReport};
+pub use error::NodeError;
+pub use events::Event;
+pub use garden::{EditSummary, GROUP_COMMIT, Garden, GardenInfo, RenameReport};
+pub use loam_core::{DocId, DocKind, GardenId, NewDoc, TextEdit, Timestamp, automerge_load_count};
+pub use loam_store::{
+    ArchivedFilter, Backlink, BrokenLink, DocRow, LinkRow, ListQuery, OutLink, SearchHit,
+    SearchQuery, Sort, StoreError, TagCount, TitleEntry,
+};
+pub use node::Node;
+pub use queries::{Mention, NoteView};

@@ -1,0 +1,151 @@
+//! `loam check`: the database is sound, every document loads, and the index
+//! says what the documents say.
+
+use loam_core::{DocId, NoteDoc, normalise_tag, normalise_title};
+use serde::Serialize;
+
+use crate::{Garden, NodeError};
+
+/// One thing `check` found wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum CheckProblem {
+    /// SQLite's own checks failed.
+    Database {
+        /// What SQLite said.
+        message: String,
+    },
+    /// A document's stored bytes do not load.
+    Unloadable {
+        /// The document.
+        doc: DocId,
+        /// Why.
+        message: String,
+    },
+    /// The index disagrees with the document.
+    IndexMismatch {
+        /// The document.
+        doc: DocId,
+        /// Which field disagrees.
+        field: String,
+    },
+}
+
+impl std::fmt::Display for CheckProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Database { message } => write!(f, "database: {message}"),
+            Self::Unloadable { doc, message } => {
+                write!(f, "document {doc} does not load: {message}")
+            }
+            Self::IndexMismatch { doc, field } => write!(
+                f,
+                "document {doc}: the index's {field} disagrees with the document"
+            ),
+        }
+    }
+}
+
+/// What `check` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CheckReport {
+    /// Documents checked.
+    pub docs: usize,
+    /// Problems found; empty when all is well.
+    pub problems: Vec<CheckProblem>,
+}
+
+impl CheckReport {
+    /// Whether nothing is wrong.
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+impl Garden {
+    /// Check the database, load every document, and compare each with its
+    /// index rows. Reads everything; meant for `loam check`, not start-up.
+    pub fn check(&self) -> Result<CheckReport, NodeError> {
+        let ids = {
+            let state = self.lock();
+            let mut report = CheckReport::default();
+            for message in state.store.integrity_check()? {
+                report.problems.push(CheckProblem::Database { message });
+            }
+            if !report.is_ok() {
+                return Ok(report);
+            }
+            state.store.all_doc_ids()?
+        };
+        let mut report = CheckReport {
+            docs: ids.len(),
+            problems: Vec::new(),
+        };
+        for id in ids {
+            // One document at a time, so that the garden stays usable.
+            let state = self.lock();
+            let chunks = state.store.load_chunks(id)?;
+            let Some(rows) = state.store.index_rows(id)? else {
+                continue;
+            };
+            drop(state);
+            let mut doc = match NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice())) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    report.problems.push(CheckProblem::Unloadable {
+                        doc: id,
+                        message: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let snap = doc.snapshot().map_err(NodeError::doc(id))?;
+            let stored_text = self.lock().store.text(id)?.unwrap_or_default();
+            let analysis = loam_markdown::analyse(&snap.body);
+            let mut tags: Vec<String> = snap
+                .tags
+                .iter()
+                .chain(analysis.frontmatter.iter().flat_map(|f| f.tags.iter()))
+                .chain(analysis.tags.iter())
+                .map(|t| normalise_tag(t))
+                .filter(|t| !t.is_empty())
+                .collect();
+            tags.sort();
+            tags.dedup();
+            let mut stored_tags = rows.tags.clone();
+            stored_tags.sort();
+            stored_tags.dedup();
+            let links: Vec<(String, usize)> = analysis
+                .links
+                .iter()
+                .map(|l| (normalise_title(&l.target), l.range.start))
+                .collect();
+            let stored_links: Vec<(String, usize)> = rows
+                .links
+                .iter()
+                .map(|l| (normalise_title(&l.target), l.start))
+                .collect();
+            let row = &rows.row;
+            let fields = [
+                ("title", row.title == snap.title),
+                ("kind", row.kind == snap.kind),
+                ("folder", row.folder == snap.folder),
+                ("archived", row.archived == snap.archived),
+                ("text", stored_text == snap.body),
+                ("updated time", row.updated == snap.updated),
+                ("tags", stored_tags == tags),
+                ("links", stored_links == links),
+            ];
+            for (field, agrees) in fields {
+                if !agrees {
+                    report.problems.push(CheckProblem::IndexMismatch {
+                        doc: id,
+                        field: field.to_owned(),
+                    });
+                }
+            }
+        }
+        Ok(report)
+    }
+}

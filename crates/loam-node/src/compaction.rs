@@ -1,0 +1,54 @@
+//! Compaction: a document's incremental chunks are replaced by one full save
+//! once there are many of them.
+//!
+//! The chunks are read under the garden's lock, the save is built without
+//! holding it (loading a large document takes a while), and the chunks that
+//! were read are swapped for the save in one transaction. Chunks written in
+//! the meantime have higher sequence numbers and stay.
+
+use loam_core::{DocId, NoteDoc};
+
+use crate::NodeError;
+use crate::garden::Shared;
+
+/// Compact a document once it has this many chunks.
+pub(crate) const COMPACT_AT_CHUNKS: u64 = 64;
+
+/// Replace `id`'s chunks by one full save. Returns false when there was
+/// nothing to compact.
+pub(crate) fn compact(shared: &Shared, id: DocId) -> Result<bool, NodeError> {
+    let chunks = shared.lock().store.load_chunks(id)?;
+    let Some(upto) = chunks.last().map(|c| c.seq) else {
+        return Ok(false);
+    };
+    if chunks.len() < 2 {
+        return Ok(false);
+    }
+    let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
+        .map_err(NodeError::doc(id))?;
+    let save = doc.save().map_err(NodeError::doc(id))?;
+    shared.lock().store.compact_doc(id, &save, upto)?;
+    Ok(true)
+}
+
+/// Compact the documents queued by recent writes.
+pub(crate) fn compact_queued(shared: &Shared) -> Result<(), NodeError> {
+    let queued = std::mem::take(&mut shared.lock().to_compact);
+    for id in queued {
+        compact(shared, id)?;
+    }
+    Ok(())
+}
+
+/// Compact every document that has reached the threshold, now.
+pub(crate) fn compact_all(shared: &Shared) -> Result<usize, NodeError> {
+    let threshold = usize::try_from(COMPACT_AT_CHUNKS).unwrap_or(usize::MAX);
+    let candidates = shared.lock().store.compaction_candidates(threshold)?;
+    let mut done = 0;
+    for id in candidates {
+        if compact(shared, id)? {
+            done += 1;
+        }
+    }
+    Ok(done)
+}

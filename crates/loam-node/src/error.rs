@@ -1,0 +1,120 @@
+//! What can go wrong in the service, in words a member can act on.
+
+use loam_core::{DocError, DocId};
+use loam_store::StoreError;
+
+/// An error from the service.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NodeError {
+    /// No garden exists yet.
+    #[error("there is no garden yet: create one with `loam init`")]
+    NoGarden,
+    /// No garden matches the name or id asked for.
+    #[error("no garden named `{name}`{}", suggest(.available))]
+    UnknownGarden {
+        /// What was asked for.
+        name: String,
+        /// The gardens there are.
+        available: Vec<String>,
+    },
+    /// A garden with this name exists already.
+    #[error("a garden named `{0}` exists already")]
+    GardenExists(String),
+    /// No note or page has this title, alias or id.
+    #[error("no note or page called `{reference}`{}", suggest(.suggestions))]
+    NotFound {
+        /// What was asked for.
+        reference: String,
+        /// The closest titles, best first.
+        suggestions: Vec<String>,
+    },
+    /// Several notes share the title asked for.
+    #[error("`{reference}` names {} notes; use one of these ids: {}", .candidates.len(), ids(.candidates))]
+    Ambiguous {
+        /// What was asked for.
+        reference: String,
+        /// The matching documents with their titles.
+        candidates: Vec<(DocId, String)>,
+    },
+    /// A document id that is not in this garden.
+    #[error("no document with id {0} in this garden")]
+    UnknownDoc(DocId),
+    /// A wiki page with this title exists already (titles are unique per
+    /// garden, ignoring case).
+    #[error("a page titled `{title}` exists already ({existing})")]
+    PageTitleTaken {
+        /// The title asked for.
+        title: String,
+        /// The page that has it.
+        existing: DocId,
+    },
+    /// Two new pages would share a title.
+    #[error("two of the new pages are titled `{0}`; page titles are unique in a garden")]
+    DuplicatePageTitle(String),
+    /// Titles cannot be empty, nor contain line breaks or `[[`/`]]`/`|`/`#`.
+    #[error("`{title}` cannot be a title: {reason}")]
+    InvalidTitle {
+        /// The title asked for.
+        title: String,
+        /// Why not.
+        reason: &'static str,
+    },
+    /// Garden names cannot be empty.
+    #[error("a garden name cannot be empty")]
+    EmptyGardenName,
+    /// The data directory cannot be used.
+    #[error("cannot use the data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The settings file is unreadable.
+    #[error("the settings file {path} is damaged ({reason}); fix or delete it")]
+    Config {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A stored document failed to load or an edit did not apply.
+    #[error("document {id}: {source}")]
+    Doc {
+        /// The document.
+        id: DocId,
+        /// What went wrong.
+        #[source]
+        source: DocError,
+    },
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl NodeError {
+    pub(crate) fn doc(id: DocId) -> impl FnOnce(DocError) -> Self {
+        move |source| Self::Doc { id, source }
+    }
+}
+
+fn suggest(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("; did you mean `{one}`?"),
+        many => {
+            let list: Vec<String> = many.iter().map(|n| format!("`{n}`")).collect();
+            format!("; did you mean one of {}?", list.join(", "))
+        }
+    }
+}
+
+fn ids(candidates: &[(DocId, String)]) -> String {
+    let list: Vec<String> = candidates
+        .iter()
+        .map(|(id, title)| format!("{id} ({title})"))
+        .collect();
+    list.join(", ")
+}

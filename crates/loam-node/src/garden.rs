@@ -1,0 +1,707 @@
+//! A garden handle: every write to a garden's notes and pages.
+//!
+//! Edits go to an in-memory Automerge replica of the document. There are two
+//! paths to the disk:
+//!
+//! - The editor path: [`Garden::splice`] many times, then [`Garden::commit`]
+//!   to make the pending edits one change. Changes are stored by *group
+//!   commit*: at most [`GROUP_COMMIT`] after they were made (by the next
+//!   commit or the background worker), or at once by [`Garden::flush`].
+//! - Every other write (create, edit, replace, rename, archive, ...) is
+//!   stored before the call returns.
+//!
+//! Storing a document writes its new chunk, its re-materialised text and its
+//! index rows in one transaction, then announces the change on the event
+//! stream. A power cut can lose at most the last group commit; a crash of the
+//! process loses nothing that a call reported as stored.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use loam_core::{
+    ChangeHash, DocId, DocKind, DocSnapshot, GardenId, NewDoc, NoteDoc, TextEdit, normalise_title,
+};
+use loam_store::{DocWrite, Store};
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::background::Worker;
+use crate::events::Event;
+use crate::{NodeError, time};
+
+/// Replicas kept in memory after their last use (documents being edited).
+const CACHED_REPLICAS: usize = 32;
+
+/// How long a committed change may wait in memory before it is stored.
+pub const GROUP_COMMIT: Duration = Duration::from_millis(100);
+
+/// A garden, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct GardenInfo {
+    /// Its id.
+    pub id: GardenId,
+    /// Its name.
+    pub name: String,
+    /// Notes and pages that are not archived.
+    pub docs: u64,
+    /// Whether commands use it when no garden is named.
+    pub default: bool,
+}
+
+/// What an edit changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EditSummary {
+    /// False when the new text equalled the old one (no change was made).
+    pub changed: bool,
+    /// The body's length before, in code points.
+    pub chars_before: usize,
+    /// The body's length after, in code points.
+    pub chars_after: usize,
+}
+
+/// What a rename did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RenameReport {
+    /// The title before.
+    pub from: String,
+    /// The title after.
+    pub to: String,
+    /// Documents whose `[[links]]` were rewritten to the new title.
+    pub rewritten: Vec<(DocId, String)>,
+}
+
+/// One garden: its store, the replicas being edited, and its events.
+#[derive(Debug)]
+pub struct Garden {
+    name: String,
+    shared: Arc<Shared>,
+    _worker: Worker,
+}
+
+/// What the garden handle and its background worker share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) id: GardenId,
+    pub(crate) state: Mutex<State>,
+    events: broadcast::Sender<Event>,
+}
+
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) store: Store,
+    replicas: HashMap<DocId, Replica>,
+    tick: u64,
+    /// Documents whose stored chunks grew past the compaction threshold.
+    pub(crate) to_compact: Vec<DocId>,
+}
+
+#[derive(Debug)]
+struct Replica {
+    doc: NoteDoc,
+    last_used: u64,
+    /// The last stored chunk this replica has seen.
+    seen_seq: i64,
+    /// When the oldest committed change not yet stored was made.
+    unstored_since: Option<Instant>,
+}
+
+/// A document just stored.
+struct Stored {
+    id: DocId,
+    heads: Vec<String>,
+}
+
+impl State {
+    /// The replica of `id`, loaded from its stored chunks if not in memory.
+    fn replica(&mut self, id: DocId) -> Result<&mut Replica, NodeError> {
+        self.tick += 1;
+        let tick = self.tick;
+        if !self.replicas.contains_key(&id) {
+            let chunks = self.store.load_chunks(id)?;
+            let Some(seen_seq) = chunks.last().map(|c| c.seq) else {
+                return Err(NodeError::UnknownDoc(id));
+            };
+            let doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
+                .map_err(NodeError::doc(id))?;
+            self.evict();
+            self.replicas.insert(
+                id,
+                Replica {
+                    doc,
+                    last_used: tick,
+                    seen_seq,
+                    unstored_since: None,
+                },
+            );
+        }
+        let replica = self
+            .replicas
+            .get_mut(&id)
+            .ok_or(NodeError::UnknownDoc(id))?;
+        replica.last_used = tick;
+        Ok(replica)
+    }
+
+    fn doc(&mut self, id: DocId) -> Result<&mut NoteDoc, NodeError> {
+        Ok(&mut self.replica(id)?.doc)
+    }
+
+    /// Drop the least recently used replicas that hold nothing unstored.
+    fn evict(&mut self) {
+        while self.replicas.len() >= CACHED_REPLICAS {
+            let oldest = self
+                .replicas
+                .iter()
+                .filter(|(_, r)| r.unstored_since.is_none() && !r.doc.has_pending())
+                .min_by_key(|(_, r)| r.last_used)
+                .map(|(id, _)| *id);
+            match oldest {
+                Some(id) => self.replicas.remove(&id),
+                None => break,
+            };
+        }
+    }
+
+    /// Commit `id`'s pending edits as one change, in memory. `None` when
+    /// nothing was pending.
+    fn commit(
+        &mut self,
+        id: DocId,
+        message: Option<&str>,
+    ) -> Result<Option<ChangeHash>, NodeError> {
+        let replica = self.replica(id)?;
+        let hash = replica.doc.commit(time::now(), message);
+        if hash.is_some() && replica.unstored_since.is_none() {
+            replica.unstored_since = Some(Instant::now());
+        }
+        Ok(hash)
+    }
+
+    /// Documents with committed changes waiting longer than `age`.
+    fn unstored(&self, age: Duration) -> Vec<DocId> {
+        let now = Instant::now();
+        self.replicas
+            .iter()
+            .filter(|(_, r)| {
+                r.unstored_since
+                    .is_some_and(|t| now.duration_since(t) >= age)
+            })
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// Store the committed changes of `ids` in one transaction. Changes that
+    /// another process stored meanwhile are merged in first, so that the
+    /// materialised text and index say what the stored chunks say.
+    fn store(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
+        let mut prepared: Vec<(DocId, DocSnapshot, Vec<u8>)> = Vec::with_capacity(ids.len());
+        for &id in ids {
+            let newest = self.store.chunk_stats(id)?.map_or(0, |s| s.last_seq);
+            let foreign = if newest > self.replica(id)?.seen_seq {
+                self.store.load_chunks(id)?
+            } else {
+                Vec::new()
+            };
+            let replica = self.replica(id)?;
+            let (chunk, _) = replica.doc.unsaved().map_err(NodeError::doc(id))?;
+            for c in foreign.iter().filter(|c| c.seq > replica.seen_seq) {
+                replica
+                    .doc
+                    .apply_chunk(&c.bytes)
+                    .map_err(NodeError::doc(id))?;
+            }
+            let snapshot = replica.doc.snapshot().map_err(NodeError::doc(id))?;
+            prepared.push((id, snapshot, chunk));
+        }
+        let writes: Vec<DocWrite<'_>> = prepared
+            .iter()
+            .map(|(id, snapshot, chunk)| DocWrite {
+                id: *id,
+                snapshot,
+                chunk,
+            })
+            .collect();
+        let stats = self.store.write_docs(&writes)?;
+        let mut stored = Vec::with_capacity(prepared.len());
+        for ((id, snapshot, _), stats) in prepared.into_iter().zip(stats) {
+            let replica = self.replica(id)?;
+            replica.doc.mark_saved(snapshot.heads.clone());
+            replica.seen_seq = stats.last_seq;
+            replica.unstored_since = None;
+            if stats.chunks >= crate::compaction::COMPACT_AT_CHUNKS
+                && !self.to_compact.contains(&id)
+            {
+                self.to_compact.push(id);
+            }
+            stored.push(Stored {
+                id,
+                heads: snapshot.heads.iter().map(ToString::to_string).collect(),
+            });
+        }
+        Ok(stored)
+    }
+
+    /// Forget replicas whose changes could not be stored: the next use
+    /// reloads them from what the store holds.
+    fn forget(&mut self, ids: &[DocId]) {
+        for id in ids {
+            self.replicas.remove(id);
+        }
+    }
+}
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn announce(&self, stored: Vec<Stored>) {
+        for Stored { id, heads } in stored {
+            let _ = self.events.send(Event::DocChanged {
+                garden: self.id,
+                doc: id,
+                heads,
+            });
+        }
+    }
+
+    /// Store every change that has waited `age` or longer.
+    pub(crate) fn store_older_than(&self, age: Duration) -> Result<(), NodeError> {
+        let mut state = self.lock();
+        let due = state.unstored(age);
+        if due.is_empty() {
+            return Ok(());
+        }
+        let stored = state.store(&due)?;
+        drop(state);
+        self.announce(stored);
+        Ok(())
+    }
+
+    /// Commit the given documents' pending edits and store them now, in one
+    /// transaction; on failure forget their replicas (what was stored before
+    /// stays; the failed change is not kept half-applied).
+    fn commit_and_store(
+        &self,
+        state: &mut State,
+        ids: &[DocId],
+        message: Option<&str>,
+    ) -> Result<(), NodeError> {
+        let result = (|| {
+            for &id in ids {
+                state.commit(id, message)?;
+            }
+            let unstored: Vec<DocId> = ids
+                .iter()
+                .copied()
+                .filter(|id| {
+                    state
+                        .replicas
+                        .get(id)
+                        .is_some_and(|r| r.unstored_since.is_some())
+                })
+                .collect();
+            state.store(&unstored)
+        })();
+        match result {
+            Ok(stored) => {
+                self.announce(stored);
+                Ok(())
+            }
+            Err(e) => {
+                state.forget(ids);
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Garden {
+    pub(crate) fn new(
+        id: GardenId,
+        name: String,
+        store: Store,
+        events: broadcast::Sender<Event>,
+    ) -> Self {
+        let state = State {
+            store,
+            replicas: HashMap::new(),
+            tick: 0,
+            to_compact: Vec::new(),
+        };
+        let shared = Arc::new(Shared {
+            id,
+            state: Mutex::new(state),
+            events,
+        });
+        let worker = Worker::spawn(Arc::downgrade(&shared));
+        Self {
+            name,
+            shared,
+            _worker: worker,
+        }
+    }
+
+    /// The garden's id.
+    pub fn id(&self) -> GardenId {
+        self.shared.id
+    }
+
+    /// The garden's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
+        self.shared.lock()
+    }
+
+    /// The garden as listed.
+    pub fn info(&self, default: bool) -> Result<GardenInfo, NodeError> {
+        let docs = self.lock().store.count(&loam_store::ListQuery::default())?;
+        Ok(GardenInfo {
+            id: self.id(),
+            name: self.name.clone(),
+            docs,
+            default,
+        })
+    }
+
+    fn send(&self, event: Event) {
+        let _ = self.shared.events.send(event);
+    }
+
+    /// Create a note or page, stored before this returns. A page's title must
+    /// be free in this garden.
+    pub fn create(&self, new: NewDoc) -> Result<DocId, NodeError> {
+        Ok(self.create_many(vec![new])?.remove(0))
+    }
+
+    /// Create several documents in one transaction (all or none): an import.
+    pub fn create_many(&self, docs: Vec<NewDoc>) -> Result<Vec<DocId>, NodeError> {
+        let mut state = self.lock();
+        let mut page_keys: Vec<String> = Vec::new();
+        for new in &docs {
+            check_title(&new.title)?;
+            if new.kind == DocKind::Page {
+                check_page_title_free(&state.store, &new.title, None)?;
+                let key = normalise_title(&new.title);
+                if page_keys.contains(&key) {
+                    return Err(NodeError::DuplicatePageTitle(new.title.clone()));
+                }
+                page_keys.push(key);
+            }
+        }
+        let now = time::now();
+        let mut prepared = Vec::with_capacity(docs.len());
+        for new in &docs {
+            let id = DocId::random();
+            let mut doc = NoteDoc::create(new, now).map_err(NodeError::doc(id))?;
+            let chunk = doc.save_incremental().map_err(NodeError::doc(id))?;
+            let snapshot = doc.snapshot().map_err(NodeError::doc(id))?;
+            prepared.push((id, snapshot, chunk));
+        }
+        let writes: Vec<DocWrite<'_>> = prepared
+            .iter()
+            .map(|(id, snapshot, chunk)| DocWrite {
+                id: *id,
+                snapshot,
+                chunk,
+            })
+            .collect();
+        state.store.write_docs(&writes)?;
+        drop(state);
+        let mut ids = Vec::with_capacity(prepared.len());
+        for (id, snapshot, _) in prepared {
+            self.send(Event::DocCreated {
+                garden: self.id(),
+                doc: id,
+                title: snapshot.title.clone(),
+            });
+            let heads = snapshot.heads.iter().map(ToString::to_string).collect();
+            self.send(Event::DocChanged {
+                garden: self.id(),
+                doc: id,
+                heads,
+            });
+            ids.push(id);
+        }
+        Ok(ids)
+    }
+
+    /// Delete `delete` code points at `pos` of `id`'s body and insert `insert`
+    /// there. The edit stays pending (in memory) until [`Garden::commit`], so
+    /// that an editor groups keystrokes into one change.
+    pub fn splice(
+        &self,
+        id: DocId,
+        pos: usize,
+        delete: usize,
+        insert: &str,
+    ) -> Result<(), NodeError> {
+        self.lock()
+            .doc(id)?
+            .splice(pos, delete, insert)
+            .map_err(NodeError::doc(id))
+    }
+
+    /// Commit `id`'s pending edits as one change. It is stored by group
+    /// commit (within [`GROUP_COMMIT`]) or by [`Garden::flush`]. Returns the
+    /// change's hash, or `None` when nothing was pending.
+    pub fn commit(&self, id: DocId) -> Result<Option<ChangeHash>, NodeError> {
+        let mut state = self.lock();
+        let hash = state.commit(id, None)?;
+        let due = state.unstored(GROUP_COMMIT);
+        if due.is_empty() {
+            return Ok(hash);
+        }
+        let stored = state.store(&due)?;
+        drop(state);
+        self.shared.announce(stored);
+        Ok(hash)
+    }
+
+    /// Apply `edits` in order as one change, stored before this returns.
+    /// If one does not apply, none is kept.
+    pub fn edit(&self, id: DocId, edits: &[TextEdit]) -> Result<(), NodeError> {
+        let mut state = self.lock();
+        for edit in edits {
+            if let Err(e) = state.doc(id)?.splice(edit.pos, edit.delete, &edit.insert) {
+                state.forget(&[id]);
+                return Err(NodeError::doc(id)(e));
+            }
+        }
+        self.shared.commit_and_store(&mut state, &[id], None)
+    }
+
+    /// Make `id`'s body `text` by the smallest edits a diff finds, so that a
+    /// concurrent edit elsewhere in the text still merges. Stored before this
+    /// returns.
+    pub fn replace_text(&self, id: DocId, text: &str) -> Result<EditSummary, NodeError> {
+        let mut state = self.lock();
+        let doc = state.doc(id)?;
+        let chars_before = doc.len_chars();
+        if doc.text().map_err(NodeError::doc(id))? == text {
+            return Ok(EditSummary {
+                changed: false,
+                chars_before,
+                chars_after: chars_before,
+            });
+        }
+        doc.replace_text(text).map_err(NodeError::doc(id))?;
+        let chars_after = doc.len_chars();
+        self.shared.commit_and_store(&mut state, &[id], None)?;
+        Ok(EditSummary {
+            changed: true,
+            chars_before,
+            chars_after,
+        })
+    }
+
+    /// Rename `id` and rewrite the `[[links]]` to its old title in the
+    /// documents that link to it, all in one transaction (as Obsidian does).
+    /// Links through an alias keep working and are left alone.
+    pub fn rename(&self, id: DocId, title: &str) -> Result<RenameReport, NodeError> {
+        check_title(title)?;
+        let mut state = self.lock();
+        let row = state.store.doc(id)?.ok_or(NodeError::UnknownDoc(id))?;
+        if row.kind == DocKind::Page {
+            check_page_title_free(&state.store, title, Some(id))?;
+        }
+        let from = row.title.clone();
+        // Rewrite only links that resolve to this document: another note with
+        // the same title may be the one they mean.
+        let resolves_here = state
+            .store
+            .find_by_title(&from, false)?
+            .first()
+            .map(|d| d.id)
+            == Some(id);
+        let sources: Vec<DocId> =
+            if resolves_here && normalise_title(&from) != normalise_title(title) {
+                state
+                    .store
+                    .backlinks(id)?
+                    .into_iter()
+                    .map(|b| b.source.id)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+        let mut rewritten = Vec::new();
+        let mut touched = vec![id];
+        let titles: HashMap<DocId, String> = state
+            .store
+            .backlinks(id)?
+            .into_iter()
+            .map(|b| (b.source.id, b.source.title))
+            .collect();
+        let result = (|| {
+            state
+                .doc(id)?
+                .set_title(title)
+                .map_err(NodeError::doc(id))?;
+            for &source in &sources {
+                let doc = state.doc(source)?;
+                let text = doc.text().map_err(NodeError::doc(source))?;
+                if let Some(new_text) = loam_markdown::rewrite_links(&text, &from, title) {
+                    doc.replace_text(&new_text)
+                        .map_err(NodeError::doc(source))?;
+                    let source_title = if source == id {
+                        title
+                    } else {
+                        titles.get(&source).map_or("", String::as_str)
+                    };
+                    rewritten.push((source, source_title.to_owned()));
+                    if source != id {
+                        touched.push(source);
+                    }
+                }
+            }
+            Ok::<(), NodeError>(())
+        })();
+        if let Err(e) = result {
+            state.forget(&touched);
+            state.forget(&sources);
+            return Err(e);
+        }
+        self.shared
+            .commit_and_store(&mut state, &touched, Some("rename"))?;
+        drop(state);
+        self.send(Event::DocRenamed {
+            garden: self.id(),
+            doc: id,
+            from: from.clone(),
+            to: title.to_owned(),
+        });
+        Ok(RenameReport {
+            from,
+            to: title.to_owned(),
+            rewritten,
+        })
+    }
+
+    /// Hide `id` from lists, search and links; kept in full. False when it
+    /// was archived already.
+    pub fn archive(&self, id: DocId) -> Result<bool, NodeError> {
+        self.set_archived(id, true)
+    }
+
+    /// Bring an archived document back. False when it was not archived.
+    pub fn restore(&self, id: DocId) -> Result<bool, NodeError> {
+        self.set_archived(id, false)
+    }
+
+    fn set_archived(&self, id: DocId, archived: bool) -> Result<bool, NodeError> {
+        let mut state = self.lock();
+        let row = state.store.doc(id)?.ok_or(NodeError::UnknownDoc(id))?;
+        if row.archived == archived {
+            return Ok(false);
+        }
+        if !archived && row.kind == DocKind::Page {
+            check_page_title_free(&state.store, &row.title, Some(id))?;
+        }
+        state
+            .doc(id)?
+            .set_archived(archived)
+            .map_err(NodeError::doc(id))?;
+        self.shared.commit_and_store(
+            &mut state,
+            &[id],
+            Some(if archived { "archive" } else { "restore" }),
+        )?;
+        drop(state);
+        self.send(Event::DocArchived {
+            garden: self.id(),
+            doc: id,
+            archived,
+        });
+        Ok(true)
+    }
+
+    /// Set the tags stored on the document (inline `#tags` stay in the text).
+    pub fn set_tags(&self, id: DocId, tags: &[String]) -> Result<(), NodeError> {
+        let mut state = self.lock();
+        state.doc(id)?.set_tags(tags).map_err(NodeError::doc(id))?;
+        self.shared.commit_and_store(&mut state, &[id], None)
+    }
+
+    /// Commit every pending edit in this garden and store every change now.
+    pub fn flush(&self) -> Result<(), NodeError> {
+        let mut state = self.lock();
+        let pending: Vec<DocId> = state
+            .replicas
+            .iter()
+            .filter(|(_, r)| r.doc.has_pending())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in pending {
+            state.commit(id, None)?;
+        }
+        let due = state.unstored(Duration::ZERO);
+        if due.is_empty() {
+            return Ok(());
+        }
+        let stored = state.store(&due)?;
+        drop(state);
+        self.shared.announce(stored);
+        Ok(())
+    }
+
+    /// Compact every document with many chunks now, and wait for it.
+    pub fn compact_all(&self) -> Result<usize, NodeError> {
+        crate::compaction::compact_all(&self.shared)
+    }
+}
+
+impl Drop for Garden {
+    fn drop(&mut self) {
+        // Best effort: pending edits are stored when the handle goes away.
+        // Callers that must know call `flush` first.
+        let _ = self.flush();
+    }
+}
+
+/// Titles are one line, not empty, and free of the characters that would
+/// break a `[[link]]` to them.
+fn check_title(title: &str) -> Result<(), NodeError> {
+    let reason = if title.trim().is_empty() {
+        Some("a title cannot be empty")
+    } else if title.chars().any(char::is_control) {
+        Some("a title is one line of text")
+    } else if title.contains(['[', ']', '|', '#']) {
+        Some("a title cannot contain `[`, `]`, `|` or `#`, which would break links to it")
+    } else if title.chars().count() > 300 {
+        Some("a title can be at most 300 characters")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(NodeError::InvalidTitle {
+            title: title.to_owned(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn check_page_title_free(
+    store: &Store,
+    title: &str,
+    except: Option<DocId>,
+) -> Result<(), NodeError> {
+    let key = normalise_title(title);
+    let taken = store.find_by_title(title, true)?.into_iter().find(|d| {
+        d.kind == DocKind::Page && Some(d.id) != except && normalise_title(&d.title) == key
+    });
+    match taken {
+        Some(existing) => Err(NodeError::PageTitleTaken {
+            title: title.to_owned(),
+            existing: existing.id,
+        }),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,252 @@
+//! The node: one install's data directory and the gardens in it.
+//!
+//! ```text
+//! <data dir>/
+//!   settings.json              the member's settings (default garden, name)
+//!   gardens/<garden id>/garden.db   one SQLite database per garden
+//! ```
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use loam_core::GardenId;
+use loam_store::Store;
+use tokio::sync::broadcast;
+
+use crate::config::Config;
+use crate::events::{CAPACITY, Event};
+use crate::garden::{Garden, GardenInfo};
+use crate::{NodeError, demo};
+
+const GARDENS: &str = "gardens";
+const DATABASE: &str = "garden.db";
+
+/// One install's data directory: its gardens, settings and event stream.
+#[derive(Debug)]
+pub struct Node {
+    data_dir: PathBuf,
+    config: Mutex<Config>,
+    open: Mutex<HashMap<GardenId, Arc<Garden>>>,
+    events: broadcast::Sender<Event>,
+}
+
+impl Node {
+    /// Open (creating if needed) the data directory. Loads no garden.
+    pub fn open(data_dir: impl Into<PathBuf>) -> Result<Self, NodeError> {
+        let data_dir = data_dir.into();
+        let gardens = data_dir.join(GARDENS);
+        std::fs::create_dir_all(&gardens).map_err(|source| NodeError::DataDir {
+            path: gardens,
+            source,
+        })?;
+        let config = Config::load(&data_dir)?;
+        let (events, _) = broadcast::channel(CAPACITY);
+        Ok(Self {
+            data_dir,
+            config: Mutex::new(config),
+            open: Mutex::new(HashMap::new()),
+            events,
+        })
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Receive every event from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    fn config(&self) -> MutexGuard<'_, Config> {
+        self.config
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The member's display name, if set.
+    pub fn display_name(&self) -> Option<String> {
+        self.config().display_name.clone()
+    }
+
+    /// Set the name shown to other members.
+    pub fn set_display_name(&self, name: &str) -> Result<(), NodeError> {
+        let mut config = self.config();
+        config.display_name = Some(name.trim().to_owned()).filter(|n| !n.is_empty());
+        config.save(&self.data_dir)
+    }
+
+    fn garden_dir(&self, id: GardenId) -> PathBuf {
+        self.data_dir.join(GARDENS).join(id.to_string())
+    }
+
+    /// Create a garden. The first garden becomes the default one.
+    pub fn create_garden(&self, name: &str) -> Result<Arc<Garden>, NodeError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(NodeError::EmptyGardenName);
+        }
+        if self
+            .gardens()?
+            .iter()
+            .any(|g| g.name.eq_ignore_ascii_case(name))
+        {
+            return Err(NodeError::GardenExists(name.to_owned()));
+        }
+        let id = GardenId::random();
+        let dir = self.garden_dir(id);
+        std::fs::create_dir_all(&dir).map_err(|source| NodeError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut store = Store::open(&dir.join(DATABASE))?;
+        store.set_meta("id", &id.to_string())?;
+        store.set_meta("name", name)?;
+        let garden = Arc::new(Garden::new(id, name.to_owned(), store, self.events.clone()));
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id, garden.clone());
+        {
+            let mut config = self.config();
+            if config.default_garden.is_none() {
+                config.default_garden = Some(id);
+                config.save(&self.data_dir)?;
+            }
+        }
+        let _ = self.events.send(Event::GardenCreated {
+            garden: id,
+            name: name.to_owned(),
+        });
+        Ok(garden)
+    }
+
+    /// Create a garden filled with the demo notes (see [`demo`]).
+    pub fn create_demo_garden(&self, name: &str) -> Result<Arc<Garden>, NodeError> {
+        let garden = self.create_garden(name)?;
+        demo::plant(&garden)?;
+        Ok(garden)
+    }
+
+    /// The ids of the gardens on disk, in no particular order.
+    fn garden_ids(&self) -> Result<Vec<GardenId>, NodeError> {
+        let dir = self.data_dir.join(GARDENS);
+        let entries = std::fs::read_dir(&dir).map_err(|source| NodeError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut ids = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|source| NodeError::DataDir {
+                path: dir.clone(),
+                source,
+            })?;
+            let Some(id) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<GardenId>().ok())
+            else {
+                continue;
+            };
+            if entry.path().join(DATABASE).exists() {
+                ids.push(id);
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Every garden, by name.
+    pub fn gardens(&self) -> Result<Vec<GardenInfo>, NodeError> {
+        let default = self.config().default_garden;
+        let mut out = Vec::new();
+        for id in self.garden_ids()? {
+            let garden = self.garden_by_id(id)?;
+            out.push(garden.info(default == Some(id))?);
+        }
+        out.sort_by_key(|g| g.name.to_lowercase());
+        Ok(out)
+    }
+
+    /// The garden with this id, opened once and shared.
+    pub fn garden_by_id(&self, id: GardenId) -> Result<Arc<Garden>, NodeError> {
+        let mut open = self
+            .open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(garden) = open.get(&id) {
+            return Ok(garden.clone());
+        }
+        let path = self.garden_dir(id).join(DATABASE);
+        if !path.exists() {
+            return Err(NodeError::UnknownGarden {
+                name: id.to_string(),
+                available: Vec::new(),
+            });
+        }
+        let store = Store::open(&path)?;
+        let name = store.meta("name")?.unwrap_or_else(|| id.to_string());
+        let garden = Arc::new(Garden::new(id, name, store, self.events.clone()));
+        open.insert(id, garden.clone());
+        Ok(garden)
+    }
+
+    /// The garden named `selector` (name, ignoring case, or id, or a prefix of
+    /// an id of at least 4 digits).
+    pub fn garden(&self, selector: &str) -> Result<Arc<Garden>, NodeError> {
+        let gardens = self.gardens()?;
+        let selector = selector.trim();
+        let by_name: Vec<&GardenInfo> = gardens
+            .iter()
+            .filter(|g| g.name.eq_ignore_ascii_case(selector))
+            .collect();
+        let found = match by_name.as_slice() {
+            [one] => Some(one.id),
+            _ => {
+                let lower = selector.to_ascii_lowercase();
+                let by_id: Vec<&GardenInfo> = gardens
+                    .iter()
+                    .filter(|g| lower.len() >= 4 && g.id.to_string().starts_with(&lower))
+                    .collect();
+                match by_id.as_slice() {
+                    [one] => Some(one.id),
+                    _ => None,
+                }
+            }
+        };
+        match found {
+            Some(id) => self.garden_by_id(id),
+            None => Err(NodeError::UnknownGarden {
+                name: selector.to_owned(),
+                available: gardens.into_iter().map(|g| g.name).collect(),
+            }),
+        }
+    }
+
+    /// The default garden: the one set as default, else the only one.
+    pub fn default_garden(&self) -> Result<Arc<Garden>, NodeError> {
+        let default = self.config().default_garden;
+        if let Some(id) = default
+            && self.garden_dir(id).join(DATABASE).exists()
+        {
+            return self.garden_by_id(id);
+        }
+        match self.garden_ids()?.as_slice() {
+            [] => Err(NodeError::NoGarden),
+            [only] => self.garden_by_id(*only),
+            _ => Err(NodeError::UnknownGarden {
+                name: "(default)".to_owned(),
+                available: self.gardens()?.into_iter().map(|g| g.name).collect(),
+            }),
+        }
+    }
+
+    /// Make `id` the garden commands use when none is named.
+    pub fn set_default_garden(&self, id: GardenId) -> Result<(), NodeError> {
+        self.garden_by_id(id)?;
+        let mut config = self.config();
+        config.default_garden = Some(id);
+        config.save(&self.data_dir)
+    }
+}
