@@ -1,0 +1,139 @@
+//! The command line: global options and one subcommand per command module.
+//!
+//! Adding a command is adding a module under `commands/` with its `Args`
+//! and `run`, and a variant here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::commands::{
+    archive, cat, check, completions, edit, gardens, init, links, ls, new, rename, search, tags,
+};
+use crate::context::Context;
+use crate::errors::EXIT_CODES_HELP;
+use crate::style::ColorChoice;
+
+const ABOUT: &str = "Loam: a knowledge garden of notes and wiki pages, kept on your machine";
+
+const LONG_ABOUT: &str = "\
+Loam: a knowledge garden of notes and wiki pages, kept on your machine.
+
+Notes and pages are markdown. Link them with [[Title]], tag them with #tag, find them
+with `loam search`. New here? `loam init --demo` plants a demo garden and shows what
+to try.
+
+Notes and pages are named by title (ignoring case), alias, or id (or its first 6
+digits).";
+
+const AFTER_HELP: &str = "\
+Environment:
+  LOAM_DATA_DIR   the data directory (like --data-dir)
+  LOAM_GARDEN     the garden to use (like --garden)
+  VISUAL, EDITOR  the editor for `loam new` and `loam edit` (default: vi)
+  NO_COLOR        no colour (unless --color always)
+";
+
+/// `loam`.
+#[derive(Debug, Parser)]
+#[command(name = "loam", version, about = ABOUT, long_about = LONG_ABOUT)]
+#[command(after_help = format!("{AFTER_HELP}\n{EXIT_CODES_HELP}"))]
+#[command(propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// Options every command takes.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Where Loam keeps its gardens [default: the OS data directory, e.g. ~/.local/share/loam]
+    #[arg(long, global = true, env = "LOAM_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The garden to use, by name or id [default: the default garden, see `loam use`]
+    #[arg(long, global = true, env = "LOAM_GARDEN", value_name = "NAME|ID")]
+    pub garden: Option<String>,
+    /// Print JSON instead of text (one value: an array for lists, an object otherwise)
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a garden (`--demo`: a demo garden and a guided tour)
+    Init(init::Args),
+    /// List your gardens
+    Gardens(gardens::ListArgs),
+    /// Make a garden the default one
+    Use(gardens::UseArgs),
+    /// Create a note or page
+    New(new::Args),
+    /// Edit a note or page in $EDITOR (or from --stdin / --text)
+    Edit(edit::Args),
+    /// Print a note or page (markdown, or --html)
+    Cat(cat::Args),
+    /// List notes and pages
+    Ls(ls::Args),
+    /// Search the text of every note and page
+    Search(search::Args),
+    /// Links going out of a note, or every broken link (--broken)
+    Links(links::LinksArgs),
+    /// Notes that link to a note (--mentions: and that mention its title)
+    Backlinks(links::BacklinksArgs),
+    /// Rename a note or page and rewrite the links to it
+    Rename(rename::Args),
+    /// Archive a note or page: hidden from lists, search and links, kept in full
+    Archive(archive::Args),
+    /// Bring an archived note or page back
+    Restore(archive::Args),
+    /// List tags with how many notes carry them
+    Tags(tags::Args),
+    /// Check the database, every document and the index
+    Check(check::Args),
+    /// Print a shell completion script
+    Completions(completions::Args),
+}
+
+impl Command {
+    /// Run the command.
+    pub fn run(self, ctx: &mut Context) -> anyhow::Result<()> {
+        match self {
+            Self::Init(args) => init::run(ctx, args),
+            Self::Gardens(args) => gardens::list(ctx, args),
+            Self::Use(args) => gardens::set_default(ctx, args),
+            Self::New(args) => new::run(ctx, args),
+            Self::Edit(args) => edit::run(ctx, args),
+            Self::Cat(args) => cat::run(ctx, args),
+            Self::Ls(args) => ls::run(ctx, args),
+            Self::Search(args) => search::run(ctx, args),
+            Self::Links(args) => links::links(ctx, args),
+            Self::Backlinks(args) => links::backlinks(ctx, args),
+            Self::Rename(args) => rename::run(ctx, args),
+            Self::Archive(args) => archive::archive(ctx, args),
+            Self::Restore(args) => archive::restore(ctx, args),
+            Self::Tags(args) => tags::run(ctx, args),
+            Self::Check(args) => check::run(ctx, args),
+            Self::Completions(args) => completions::run(ctx, args),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,71 @@
+//! `loam archive` and `loam restore`: hide a note or page from lists,
+//! search and links (keeping it whole), and bring it back.
+
+use serde::Serialize;
+
+use crate::context::Context;
+use crate::resolve::{resolve, resolve_archived};
+
+/// `loam archive TITLE` / `loam restore TITLE`
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Title, alias or id
+    pub title: String,
+}
+
+#[derive(Debug, Serialize)]
+struct Archived {
+    id: loam_node::DocId,
+    title: String,
+    archived: bool,
+    /// False when it already was so.
+    changed: bool,
+}
+
+pub fn archive(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let garden = ctx.garden()?;
+    let id = resolve(&garden, &args.title)?;
+    let changed = garden.archive(id)?;
+    let title = garden.note(id)?.row.title;
+    report(
+        ctx,
+        Archived {
+            id,
+            title,
+            archived: true,
+            changed,
+        },
+    )
+}
+
+pub fn restore(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+    let garden = ctx.garden()?;
+    let id = resolve_archived(&garden, &args.title)?;
+    let changed = garden.restore(id)?;
+    let title = garden.note(id)?.row.title;
+    report(
+        ctx,
+        Archived {
+            id,
+            title,
+            archived: false,
+            changed,
+        },
+    )
+}
+
+fn report(ctx: &mut Context, done: Archived) -> anyhow::Result<()> {
+    if ctx.json() {
+        return ctx.out.json(&done);
+    }
+    let title = ctx.out.style.bold(&done.title);
+    ctx.out.line(match (done.archived, done.changed) {
+        (true, true) => format!(
+            "Archived {title}. `loam restore \"{}\"` brings it back.",
+            done.title
+        ),
+        (true, false) => format!("{title} was archived already."),
+        (false, true) => format!("Restored {title}."),
+        (false, false) => format!("{title} is not archived."),
+    })
+}

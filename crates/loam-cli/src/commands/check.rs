@@ -1,0 +1,74 @@
+//! `loam check`: SQLite's integrity check, every document loads, and the
+//! index agrees with the documents.
+
+use serde_json::json;
+
+use crate::context::Context;
+use crate::errors::{self, Exit, Failure};
+
+/// `loam check`
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exits with 0 when all is well, 1 when problems were found, 65 when the \
+database cannot be read at all."
+)]
+pub struct Args {}
+
+pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
+    let garden = ctx.garden().map_err(|err| {
+        // The error for a damaged database says to run `loam check`; here
+        // it says what to do next.
+        let Some(path) = errors::damaged_database(&err) else {
+            return err;
+        };
+        let path = path.display();
+        Failure::new(
+            format!("the database {path} is damaged or is not a loam database"),
+            Exit::DataErr,
+        )
+        .with_hint(format!(
+            "restore it from a backup, or salvage what SQLite can still read with \
+                 `sqlite3 {path} .recover | sqlite3 recovered.db`"
+        ))
+        .into()
+    })?;
+    let report = garden.check()?;
+    if ctx.json() {
+        let value = json!({
+            "garden": { "id": garden.id(), "name": garden.name() },
+            "ok": report.is_ok(),
+            "docs": report.docs,
+            "problems": report.problems,
+        });
+        ctx.out.json(&value)?;
+    } else {
+        let name = ctx.out.style.bold(garden.name());
+        let docs = report.docs;
+        if report.is_ok() {
+            ctx.out.line(format!(
+                "Checked {name}: the database and {docs} documents are sound."
+            ))?;
+        } else {
+            ctx.out
+                .line(format!("Checked {name} ({docs} documents):"))?;
+            for problem in &report.problems {
+                ctx.out.line(format!("  {problem}"))?;
+            }
+        }
+    }
+    match report.problems.len() {
+        0 => Ok(()),
+        n => Err(Failure::new(
+            format!(
+                "{n} {} in the garden `{}`",
+                if n == 1 { "problem" } else { "problems" },
+                garden.name()
+            ),
+            Exit::Failure,
+        )
+        .with_hint(
+            "your notes are stored as they were; `loam check --json` has the details to report",
+        )
+        .into()),
+    }
+}

@@ -1,0 +1,28 @@
+//! One module per command group; each has its clap `Args` and a `run`.
+
+pub mod archive;
+pub mod cat;
+pub mod check;
+pub mod completions;
+pub mod edit;
+pub mod gardens;
+pub mod init;
+pub mod links;
+pub mod ls;
+pub mod new;
+pub mod rename;
+pub mod search;
+pub mod tags;
+
+use std::io::Read;
+
+use anyhow::Context as _;
+
+/// All of standard input, as text.
+fn read_stdin() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("cannot read standard input")?;
+    Ok(text)
+}
