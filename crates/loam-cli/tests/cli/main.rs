@@ -1,0 +1,12 @@
+//! The `loam` binary, run as a member would run it: each test in its own
+//! data directory (`--data-dir` on a temp dir), asserting on standard
+//! output, standard error and the exit code.
+
+#![allow(clippy::unwrap_used)] // Tests may panic; helpers outside #[test] fns count too.
+
+mod editing;
+mod errors;
+mod gardens;
+mod notes;
+mod queries;
+mod support;
