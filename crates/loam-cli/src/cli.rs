@@ -38,7 +38,11 @@ Environment:
 #[derive(Debug, Parser)]
 #[command(name = "loam", version, about = ABOUT, long_about = LONG_ABOUT)]
 #[command(after_help = format!("{AFTER_HELP}\n{EXIT_CODES_HELP}"))]
-#[command(propagate_version = true, max_term_width = 100)]
+#[command(
+    propagate_version = true,
+    arg_required_else_help = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// Options every command takes.
     #[command(flatten)]

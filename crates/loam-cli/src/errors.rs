@@ -300,5 +300,34 @@ mod tests {
         );
         check(NodeError::GardenExists("x".into()), Exit::CantCreate);
         check(NodeError::EmptyGardenName, Exit::DataErr);
+        let path = std::path::PathBuf::from("/data/gardens/g/garden.db");
+        check(
+            StoreError::Locked { path: path.clone() }.into(),
+            Exit::TempFail,
+        );
+        check(
+            StoreError::Corrupt { path: path.clone() }.into(),
+            Exit::DataErr,
+        );
+        check(
+            StoreError::TooNew {
+                path,
+                found: 9,
+                supported: 1,
+            }
+            .into(),
+            Exit::DataErr,
+        );
+    }
+
+    #[test]
+    fn a_damaged_database_is_recognised_and_named() {
+        let path = std::path::PathBuf::from("/data/gardens/g/garden.db");
+        let err: anyhow::Error = NodeError::from(StoreError::Corrupt { path: path.clone() }).into();
+        assert_eq!(damaged_database(&err), Some(path.as_path()));
+        // The store's message already says to run `loam check`: no second hint.
+        assert!(report(&err).hints.is_empty());
+        let busy: anyhow::Error = NodeError::from(StoreError::Locked { path }).into();
+        assert_eq!(damaged_database(&busy), None);
     }
 }
