@@ -23,8 +23,8 @@ pub fn command_line() -> Vec<String> {
 
 /// Let the member edit `text` in their editor; `title` names the file.
 /// Returns the text as saved. When the editor exits with an error, this
-/// fails with a message saying nothing was changed.
-pub fn edit(title: &str, text: &str) -> anyhow::Result<String> {
+/// fails with a message ending in `outcome` ("nothing was changed").
+pub fn edit(title: &str, text: &str, outcome: &str) -> anyhow::Result<String> {
     let file = tempfile::Builder::new()
         .prefix(&format!("{}-", file_stem(title)))
         .suffix(".md")
@@ -43,7 +43,11 @@ pub fn edit(title: &str, text: &str) -> anyhow::Result<String> {
 
     if let Some(status) = run(file.path())? {
         let editor = command_line().join(" ");
-        let message = format!("the editor `{editor}` exited with {status}; nothing was changed");
+        let how = match status.code() {
+            Some(code) => format!("exited with status {code}"),
+            None => "was stopped by a signal".to_owned(),
+        };
+        let message = format!("the editor `{editor}` {how}; {outcome}");
         return Err(Failure::new(message, Exit::Failure).into());
     }
 

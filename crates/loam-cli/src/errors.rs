@@ -270,13 +270,13 @@ mod tests {
         assert_eq!(report.exit, Exit::IoErr);
 
         let err = anyhow::Error::new(Failure::new(
-            "the editor `vi` exited with exit status: 1",
+            "the editor `vi` exited with status 1",
             Exit::Failure,
         ));
         assert_eq!(
             report_of(err),
             (
-                "the editor `vi` exited with exit status: 1".to_owned(),
+                "the editor `vi` exited with status 1".to_owned(),
                 Exit::Failure
             )
         );

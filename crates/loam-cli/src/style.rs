@@ -77,6 +77,20 @@ impl Style {
     /// (ranges that are out of order or not on character boundaries are
     /// left unpainted).
     pub fn highlight(self, text: &str, ranges: &[Range<usize>]) -> String {
+        self.highlight_on(text, ranges, str::to_owned)
+    }
+
+    /// A title with its matches painted, the rest bold.
+    pub fn highlight_bold(self, text: &str, ranges: &[Range<usize>]) -> String {
+        self.highlight_on(text, ranges, |rest| self.bold(rest))
+    }
+
+    fn highlight_on(
+        self,
+        text: &str,
+        ranges: &[Range<usize>],
+        rest: impl Fn(&str) -> String,
+    ) -> String {
         let mut out = String::new();
         let mut at = 0;
         for range in ranges {
@@ -84,11 +98,11 @@ impl Style {
             else {
                 continue;
             };
-            out.push_str(&one_line(before));
+            out.push_str(&rest(&one_line(before)));
             out.push_str(&self.matched(&one_line(found)));
             at = range.end;
         }
-        out.push_str(&one_line(text.get(at..).unwrap_or_default()));
+        out.push_str(&rest(&one_line(text.get(at..).unwrap_or_default())));
         out
     }
 

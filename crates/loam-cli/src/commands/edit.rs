@@ -44,7 +44,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let new_text = match (args.text, args.stdin) {
         (Some(text), _) => text,
         (None, true) => super::read_stdin()?,
-        (None, false) => editor::edit(&title, &before.text)?,
+        (None, false) => editor::edit(&title, &before.text, "nothing was changed")?,
     };
 
     // Someone (another `loam`, later a peer) may have changed the note

@@ -40,7 +40,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         (Some(body), _) => body,
         (None, true) => super::read_stdin()?,
         (None, false) if !std::io::stdin().is_terminal() => super::read_stdin()?,
-        (None, false) => editor::edit(&args.title, "")?,
+        (None, false) => editor::edit(&args.title, "", "nothing was created")?,
     };
     let kind = if args.page {
         DocKind::Page

@@ -59,9 +59,8 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
         } else {
             format!("{}, {}", row.kind, row.folder)
         };
-        let title = style.highlight(&row.title, &ranges(&hit.title_highlights));
-        ctx.out
-            .line(format!("{}  {}", style.bold(&title), style.dim(&place)))?;
+        let title = style.highlight_bold(&row.title, &ranges(&hit.title_highlights));
+        ctx.out.line(format!("{title}  {}", style.dim(&place)))?;
         if !hit.snippet.is_empty() {
             ctx.out.line(format!(
                 "    {}",

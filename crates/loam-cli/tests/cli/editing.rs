@@ -56,7 +56,8 @@ fn a_failing_editor_changes_nothing() {
         .run_with_editor(&["edit", "Draft"], r#"echo "half-written" > "$1"; exit 1"#)
         .fails(1);
     assert!(
-        err.contains("exited with exit status: 1; nothing was changed"),
+        err.contains("the editor `")
+            && err.contains("editor.sh` exited with status 1; nothing was changed"),
         "{err}"
     );
     assert_eq!(dir.run(&["cat", "Draft"]).ok(), "old text\n");
