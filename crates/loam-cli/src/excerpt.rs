@@ -85,23 +85,24 @@ fn one_line(block: &str, range: Range<usize>) -> (String, Range<usize>) {
 fn cut(line: &str, range: Range<usize>) -> (String, Range<usize>) {
     let before = &line[..range.start];
     let after = &line[range.end..];
-    let from = before
-        .char_indices()
-        .rev()
-        .nth(SIDE - 1)
-        .map_or(0, |(i, _)| i);
-    let to = after
-        .char_indices()
-        .nth(SIDE)
-        .map_or(after.len(), |(i, _)| i);
+    // Cut between words where there is a space to cut at.
+    let from = match before.char_indices().rev().nth(SIDE - 1) {
+        None => 0,
+        Some((i, _)) if before[..i].ends_with(' ') => i,
+        Some((i, _)) => before[i..].find(' ').map_or(i, |space| i + space + 1),
+    };
+    let to = match after.char_indices().nth(SIDE) {
+        None => after.len(),
+        Some((i, _)) if after[i..].starts_with(' ') => i,
+        Some((i, _)) => after[..i]
+            .rfind(' ')
+            .filter(|&space| space > 0)
+            .unwrap_or(i),
+    };
     let lead = if from > 0 { "…" } else { "" };
     let tail = if to < after.len() { "…" } else { "" };
-    let out = format!(
-        "{lead}{}{}{}{tail}",
-        &before[from..],
-        &line[range.clone()],
-        &after[..to]
-    );
+    let link = &line[range.clone()];
+    let out = format!("{lead}{}{link}{}{tail}", &before[from..], &after[..to]);
     let start = lead.len() + before.len() - from;
     (out, start..start + range.len())
 }
@@ -146,5 +147,13 @@ mod tests {
             &long,
             &format!("…{}{{[[Here]]}} {}…", "word ".repeat(16), "é".repeat(79)),
         );
+        // Cut between words.
+        let words = format!("{} [[Here]] {}", "abc ".repeat(30), "xyz ".repeat(30));
+        let cut = format!(
+            "…{}{{[[Here]]}} {}…",
+            "abc ".repeat(20),
+            "xyz ".repeat(20).trim_end()
+        );
+        check(&words, &cut);
     }
 }
