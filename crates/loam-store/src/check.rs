@@ -9,6 +9,7 @@ impl Store {
     /// the stored text) and that every document has its text. Returns what
     /// is wrong, one message per problem; empty when all is well.
     pub fn integrity_check(&self) -> Result<Vec<String>, StoreError> {
+        self.catch_up_fts()?;
         self.integrity_problems().map_err(|e| self.err(e))
     }
 

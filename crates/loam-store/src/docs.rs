@@ -290,11 +290,12 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
         .as_ref()
         .map(|e| (e.tags.as_str(), e.aliases.as_str()));
     index::write_index(tx, doc, &derived, (&tags, &aliases), old)?;
-    Ok(ChunkStats {
+    let stats = ChunkStats {
         chunks: u64::try_from(chunks).unwrap_or(0),
         bytes: u64::try_from(bytes).unwrap_or(0),
         last_seq,
-    })
+    };
+    Ok(stats)
 }
 
 /// The `WHERE` clause (without the keyword) selecting what `query` asks
@@ -373,16 +374,14 @@ impl Store {
         snapshot: &DocSnapshot,
         chunk: &[u8],
     ) -> Result<ChunkStats, StoreError> {
-        self.write(|tx| {
-            write_one(
-                tx,
-                &DocWrite {
-                    id,
-                    snapshot,
-                    chunk,
-                },
-            )
-        })
+        let mut stats = self.write_docs(&[DocWrite {
+            id,
+            snapshot,
+            chunk,
+        }])?;
+        stats
+            .pop()
+            .ok_or_else(|| self.err(rusqlite::Error::QueryReturnedNoRows))
     }
 
     /// [`Store::write_doc`] for several documents in one transaction: all

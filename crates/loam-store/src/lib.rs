@@ -37,6 +37,10 @@ pub use error::StoreError;
 pub use index::{Backlink, BrokenLink, IndexRows, LinkRow, OutLink, TagCount, TitleEntry};
 pub use search::{SearchHit, SearchQuery};
 
+/// The schema version this build creates and migrates to (`PRAGMA
+/// user_version` of its databases).
+pub const SCHEMA_VERSION: i64 = schema::LATEST_VERSION;
+
 /// What a temporary store calls itself in error messages.
 const TEMPORARY_NAME: &str = ":memory:";
 
@@ -119,12 +123,14 @@ impl Store {
         })
     }
 
-    /// Housekeeping for idle moments: merge a bounded amount of the
-    /// full-text index's segments (frequent edits of the same document leave
-    /// many), refresh the query planner's statistics and checkpoint the WAL.
+    /// Housekeeping for idle moments: bring pending full-text entries up to
+    /// date, merge a bounded amount of the full-text index's segments
+    /// (frequent edits of the same document leave many), refresh the query
+    /// planner's statistics and checkpoint the WAL.
     /// Each call does a few milliseconds of work; call it again later for
     /// more.
     pub fn maintain(&mut self) -> Result<(), StoreError> {
+        self.catch_up_fts()?;
         self.write(|tx| {
             tx.execute("INSERT INTO fts (fts, rank) VALUES ('merge', 200)", [])?;
             Ok(())

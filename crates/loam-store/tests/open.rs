@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use loam_core::{NewDoc, NoteDoc};
-use loam_store::{ListQuery, SearchQuery, Store, StoreError};
+use loam_store::{ListQuery, SCHEMA_VERSION, SearchQuery, Store, StoreError};
 use support::{Garden, T0, titles};
 
 fn raw(path: &Path) -> rusqlite::Connection {
@@ -80,11 +80,15 @@ fn a_new_database_is_at_the_latest_version_in_wal_mode() {
     let version: i64 = conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 1);
+    assert_eq!(version, SCHEMA_VERSION);
     let mode: String = conn
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+    let page_size: i64 = conn
+        .pragma_query_value(None, "page_size", |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 8192);
     drop(conn);
     // Opening again changes nothing.
     drop(Store::open(&path).unwrap());
@@ -92,7 +96,7 @@ fn a_new_database_is_at_the_latest_version_in_wal_mode() {
         raw(&path)
             .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))
             .unwrap(),
-        1
+        SCHEMA_VERSION
     );
 }
 
@@ -110,16 +114,15 @@ fn a_database_from_a_newer_loam_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("garden.sqlite");
     drop(Store::open(&path).unwrap());
-    raw(&path).pragma_update(None, "user_version", 7).unwrap();
+    raw(&path)
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
     let err = Store::open(&path).unwrap_err();
     assert!(
         matches!(
             err,
-            StoreError::TooNew {
-                found: 7,
-                supported: 1,
-                ..
-            }
+            StoreError::TooNew { found, supported, .. }
+                if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION
         ),
         "{err}"
     );

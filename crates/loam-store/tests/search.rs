@@ -270,3 +270,67 @@ fn an_exact_title_is_found_among_very_many_matches() {
     assert_eq!(hits[0].row.title, "Compost");
     assert_eq!(hits[0].title_highlights, [(0, 7)]);
 }
+
+/// Long documents are re-indexed lazily, before the next full-text query;
+/// no query sees the entry lag behind the text.
+#[test]
+fn long_documents_are_always_found_by_their_latest_text() {
+    let filler = "meadow grass ".repeat(2000);
+    let mut garden = Garden::new(&format!(
+        "note Long | {filler} first version\nnote Short | short text"
+    ));
+    check_in(&garden, "first version", "Long");
+    garden.edit("Long", 5, |s| s.body = format!("{filler} second edition"));
+    garden.edit("Long", 6, |s| s.body = format!("{filler} third edition"));
+    garden.edit("Short", 7, |s| s.body = "short edition".into());
+    check_in(&garden, "first", "");
+    check_in(&garden, "second", "");
+    check_in(&garden, "edition", "Short, Long");
+    let ids = garden.store.mention_candidates("third edition").unwrap();
+    assert_eq!(ids, [garden.id("Long")]);
+    // Shrinking below the threshold while pending, and a title change.
+    garden.edit("Long", 8, |s| {
+        s.body = "tiny now".into();
+        s.title = "Was long".into();
+    });
+    check_in(&garden, "meadow", "");
+    check_in(&garden, "tiny", "Was long");
+    assert!(garden.store.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn a_pending_entry_survives_closing_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    let filler = "meadow grass ".repeat(2000);
+    {
+        let mut store = Store::open(&path).unwrap();
+        store
+            .write_doc(doc_id(0), &note("Long", &format!("{filler} unique")), b"x")
+            .unwrap();
+        store
+            .write_doc(doc_id(0), &note("Long", &format!("{filler} special")), b"y")
+            .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let hits = store.search(&SearchQuery::new("special")).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert!(
+        store
+            .search(&SearchQuery::new("unique"))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(store.integrity_check().unwrap().is_empty());
+}
+
+#[test]
+fn flushing_and_maintenance_keep_the_index_whole() {
+    let filler = "meadow grass ".repeat(2000);
+    let mut garden = Garden::new(&format!("note Long | {filler} start"));
+    garden.edit("Long", 1, |s| s.body = format!("{filler} later"));
+    garden.store.flush_search_index().unwrap();
+    garden.store.maintain().unwrap();
+    assert!(garden.store.integrity_check().unwrap().is_empty());
+    check_in(&garden, "later", "Long");
+}
