@@ -201,28 +201,80 @@ pub(crate) fn write_index(
             insert.execute(params![doc, key, alias])?;
         }
     }
-    if old.is_none() || links_of(tx, doc)? != new.links {
-        if old.is_some() {
-            tx.prepare_cached("DELETE FROM links WHERE doc = ?1")?
-                .execute([doc])?;
+    let old_links = if old.is_some() {
+        links_of(tx, doc)?
+    } else {
+        Vec::new()
+    };
+    write_links(tx, doc, &old_links, &new.links)
+}
+
+/// Bring the link rows of `doc` from `old` to `new`, row by row: an edit
+/// usually moves the links after it and changes nothing else, which costs an
+/// update of two numbers per moved link and no index maintenance.
+fn write_links(
+    tx: &Connection,
+    doc: i64,
+    old: &[LinkRow],
+    new: &[LinkRow],
+) -> rusqlite::Result<()> {
+    if old == new {
+        return Ok(());
+    }
+    let same_link = |a: &LinkRow, b: &LinkRow| {
+        (&a.target, &a.heading, &a.alias, a.embed) == (&b.target, &b.heading, &b.alias, b.embed)
+    };
+    for (ord, link) in new.iter().enumerate() {
+        let ord = to_i64(ord);
+        let (start, end) = (to_i64(link.start), to_i64(link.end));
+        match old.get(usize::try_from(ord).unwrap_or(usize::MAX)) {
+            Some(before) if before == link => {}
+            Some(before) if same_link(before, link) => {
+                tx.prepare_cached(
+                    "UPDATE links SET start_byte = ?3, end_byte = ?4 WHERE doc = ?1 AND ord = ?2",
+                )?
+                .execute(params![doc, ord, start, end])?;
+            }
+            Some(_) => {
+                tx.prepare_cached(
+                    "UPDATE links SET target = ?3, target_norm = ?4, heading = ?5, alias = ?6, embed = ?7,
+                         start_byte = ?8, end_byte = ?9
+                     WHERE doc = ?1 AND ord = ?2",
+                )?
+                .execute(params![
+                    doc,
+                    ord,
+                    link.target,
+                    normalise_title(&link.target),
+                    link.heading,
+                    link.alias,
+                    link.embed,
+                    start,
+                    end
+                ])?;
+            }
+            None => {
+                tx.prepare_cached(
+                    "INSERT INTO links (doc, ord, target, target_norm, heading, alias, embed, start_byte, end_byte)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    doc,
+                    ord,
+                    link.target,
+                    normalise_title(&link.target),
+                    link.heading,
+                    link.alias,
+                    link.embed,
+                    start,
+                    end
+                ])?;
+            }
         }
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO links (doc, ord, target, target_norm, heading, alias, embed, start_byte, end_byte)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        for (ord, link) in new.links.iter().enumerate() {
-            insert.execute(params![
-                doc,
-                to_i64(ord),
-                link.target,
-                normalise_title(&link.target),
-                link.heading,
-                link.alias,
-                link.embed,
-                to_i64(link.start),
-                to_i64(link.end),
-            ])?;
-        }
+    }
+    if old.len() > new.len() {
+        tx.prepare_cached("DELETE FROM links WHERE doc = ?1 AND ord >= ?2")?
+            .execute(params![doc, to_i64(new.len())])?;
     }
     Ok(())
 }

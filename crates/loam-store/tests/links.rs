@@ -243,3 +243,48 @@ fn an_edit_rewrites_the_index_rows() {
     let after = garden.store.integrity_check().unwrap();
     assert!(after.is_empty(), "{after:?}");
 }
+
+#[test]
+fn link_rows_follow_every_kind_of_edit() {
+    let mut garden = Garden::new("note A | [[B]] x [[C]] y [[D|d]]\nnote B |\nnote C |\nnote D |");
+    let bodies = [
+        "zz [[B]] x [[C]] y [[D|d]]",
+        "zz [[B]] x [[C]] y [[D|d]] [[E]]",
+        "[[B]] [[E]] y [[D|d]]",
+        "[[B]]",
+        "",
+        "[[C]] [[B]] ![[D#h]] [[B]]",
+        "[[C]] [[B]] [[D#h|x]] [[B]]",
+    ];
+    for (i, body) in bodies.into_iter().enumerate() {
+        garden.edit("A", i64::try_from(i).unwrap() + 10, |s| {
+            s.body = body.into()
+        });
+        let stored = garden
+            .store
+            .index_rows(garden.id("A"))
+            .unwrap()
+            .unwrap()
+            .links;
+        let expected: Vec<LinkRow> = loam_markdown::analyse(body)
+            .links
+            .into_iter()
+            .map(|l| LinkRow {
+                target: l.target,
+                heading: l.heading,
+                alias: l.alias,
+                embed: l.embed,
+                start: l.range.start,
+                end: l.range.end,
+            })
+            .collect();
+        assert_eq!(stored, expected, "{body:?}");
+        let backlinks = garden.store.backlinks(garden.id("B")).unwrap();
+        let to_b = expected.iter().filter(|l| l.target == "B").count();
+        assert_eq!(
+            backlinks.first().map_or(0, |b| b.links.len()),
+            to_b,
+            "{body:?}"
+        );
+    }
+}
