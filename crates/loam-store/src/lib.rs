@@ -8,7 +8,9 @@
 //! aliases and a full-text index. So the index never disagrees with the
 //! documents, and opening a garden, listing, searching and following links
 //! load no Automerge document: this crate never loads one at all, it only
-//! keeps bytes.
+//! keeps bytes. (One refinement: the full-text entry of a long document is
+//! marked pending in that transaction and rewritten before the next
+//! full-text query, see `search`; no query sees it lag.)
 //!
 //! The API is synchronous and [`Store`] owns one connection (WAL mode, so
 //! other connections may read while it writes). This is the only crate that
