@@ -200,7 +200,12 @@ fn node_error(err: &NodeError, report: &mut Report) {
                 .push("pass an id (or its first 6 digits) instead of the title".to_owned());
             Exit::DataErr
         }
-        NodeError::GardenExists(_) => Exit::CantCreate,
+        NodeError::GardenExists(name) => {
+            report.hints.push(format!(
+                "choose another name, or switch to it with `loam use \"{name}\"`"
+            ));
+            Exit::CantCreate
+        }
         NodeError::PageTitleTaken { .. } => {
             report
                 .hints
