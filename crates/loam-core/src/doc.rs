@@ -192,7 +192,22 @@ pub struct NoteDoc {
     /// The body as a string, kept in step with local edits: reading a long
     /// body out of Automerge costs far more than applying a splice to a copy.
     /// `None` after anything that may change the body in other ways.
-    body_text: Option<String>,
+    body_text: Option<Mirror>,
+}
+
+/// A copy of the body and whether it is all ASCII: only then is a code
+/// point position a byte offset, so that a splice applies in O(1) to find.
+#[derive(Debug)]
+struct Mirror {
+    text: String,
+    ascii: bool,
+}
+
+impl Mirror {
+    fn new(text: String) -> Self {
+        let ascii = text.is_ascii();
+        Self { text, ascii }
+    }
 }
 
 impl NoteDoc {
@@ -217,7 +232,7 @@ impl NoteDoc {
             doc,
             body,
             saved: Vec::new(),
-            body_text: Some(new.body.clone()),
+            body_text: Some(Mirror::new(new.body.clone())),
         };
         this.commit(now, Some("create"));
         Ok(this)
@@ -291,11 +306,11 @@ impl NoteDoc {
 
     /// The body's markdown.
     pub fn text(&mut self) -> Result<String, DocError> {
-        if let Some(text) = &self.body_text {
-            return Ok(text.clone());
+        if let Some(mirror) = &self.body_text {
+            return Ok(mirror.text.clone());
         }
         let text = self.doc.text(&self.body)?;
-        self.body_text = Some(text.clone());
+        self.body_text = Some(Mirror::new(text.clone()));
         Ok(text)
     }
 
@@ -313,10 +328,14 @@ impl NoteDoc {
         }
         let del = isize::try_from(delete).map_err(|_| DocError::OutOfRange { pos, delete, len })?;
         self.doc.splice_text(&self.body, pos, del, insert)?;
-        if let Some(text) = &mut self.body_text {
-            let start = byte_offset(text, pos);
-            let end = start + byte_offset(&text[start..], delete);
-            text.replace_range(start..end, insert);
+        // Only while the body is ASCII is a code point position a byte
+        // offset; otherwise finding the offset costs a scan per keystroke,
+        // and reading the body afresh once when it is needed costs less.
+        match &mut self.body_text {
+            Some(mirror) if mirror.ascii && insert.is_ascii() => {
+                mirror.text.replace_range(pos..pos + delete, insert)
+            }
+            _ => self.body_text = None,
         }
         Ok(())
     }
@@ -325,7 +344,7 @@ impl NoteDoc {
     /// so that concurrent edits elsewhere in the text still merge.
     pub fn replace_text(&mut self, new: &str) -> Result<(), DocError> {
         self.doc.update_text(&self.body, new)?;
-        self.body_text = Some(new.to_owned());
+        self.body_text = Some(Mirror::new(new.to_owned()));
         Ok(())
     }
 
@@ -472,13 +491,6 @@ impl NoteDoc {
             heads: self.doc.get_heads(),
         })
     }
-}
-
-/// The byte offset of code point `chars` in `text` (its length if beyond).
-fn byte_offset(text: &str, chars: usize) -> usize {
-    text.char_indices()
-        .nth(chars)
-        .map_or(text.len(), |(i, _)| i)
 }
 
 #[cfg(test)]

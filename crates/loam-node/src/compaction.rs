@@ -7,12 +7,21 @@
 //! the meantime have higher sequence numbers and stay.
 
 use loam_core::{DocId, NoteDoc};
+use loam_store::ChunkStats;
 
 use crate::NodeError;
 use crate::garden::Shared;
 
-/// Compact a document once it has this many chunks.
+/// Compact a document once it has this many chunks...
 pub(crate) const COMPACT_AT_CHUNKS: u64 = 64;
+
+/// ...and its chunks take at least twice the size of its last compacted
+/// save (`base`, 0 when unknown). Loading a document with a long history is
+/// what compaction costs, so it must happen less often as the document
+/// grows: this keeps its cost proportional to the bytes written.
+pub(crate) fn due(stats: &ChunkStats, base: u64) -> bool {
+    stats.chunks >= COMPACT_AT_CHUNKS && stats.bytes >= base.saturating_mul(2)
+}
 
 /// Replace `id`'s chunks by one full save. Returns false when there was
 /// nothing to compact.
@@ -27,7 +36,9 @@ pub(crate) fn compact(shared: &Shared, id: DocId) -> Result<bool, NodeError> {
     let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
         .map_err(NodeError::doc(id))?;
     let save = doc.save().map_err(NodeError::doc(id))?;
-    shared.lock().store.compact_doc(id, &save, upto)?;
+    let mut state = shared.lock();
+    state.store.compact_doc(id, &save, upto)?;
+    state.compacted.insert(id, save.len() as u64);
     Ok(true)
 }
 

@@ -94,6 +94,8 @@ pub(crate) struct State {
     tick: u64,
     /// Documents whose stored chunks grew past the compaction threshold.
     pub(crate) to_compact: Vec<DocId>,
+    /// The size of each document's last compacted save, in bytes.
+    pub(crate) compacted: HashMap<DocId, u64>,
 }
 
 #[derive(Debug)]
@@ -229,9 +231,8 @@ impl State {
             replica.doc.mark_saved(snapshot.heads.clone());
             replica.seen_seq = stats.last_seq;
             replica.unstored_since = None;
-            if stats.chunks >= crate::compaction::COMPACT_AT_CHUNKS
-                && !self.to_compact.contains(&id)
-            {
+            let base = self.compacted.get(&id).copied().unwrap_or(0);
+            if crate::compaction::due(&stats, base) && !self.to_compact.contains(&id) {
                 self.to_compact.push(id);
             }
             stored.push(Stored {
@@ -331,6 +332,7 @@ impl Garden {
             replicas: HashMap::new(),
             tick: 0,
             to_compact: Vec::new(),
+            compacted: HashMap::new(),
         };
         let shared = Arc::new(Shared {
             id,

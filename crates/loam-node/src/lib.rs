@@ -27,7 +27,9 @@ pub use check::{CheckProblem, CheckReport};
 pub use error::NodeError;
 pub use events::Event;
 pub use garden::{EditSummary, GROUP_COMMIT, Garden, GardenInfo, RenameReport};
-pub use loam_core::{DocId, DocKind, GardenId, NewDoc, TextEdit, Timestamp, automerge_load_count};
+pub use loam_core::{
+    DocId, DocKind, DocSnapshot, GardenId, NewDoc, TextEdit, Timestamp, automerge_load_count,
+};
 pub use loam_store::{
     ArchivedFilter, Backlink, BrokenLink, DocRow, LinkRow, ListQuery, OutLink, SearchHit,
     SearchQuery, Sort, StoreError, TagCount, TitleEntry,

@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use loam_core::{DocId, DocKind, normalise_title};
+use loam_core::{DocId, DocKind, DocSnapshot, NoteDoc, normalise_title};
 use loam_markdown::LinkResolver;
 use loam_store::{
     Backlink, BrokenLink, DocRow, ListQuery, OutLink, SearchHit, SearchQuery, Store, TagCount,
@@ -52,6 +52,18 @@ impl Garden {
         let row = state.store.doc(id)?.ok_or(NodeError::UnknownDoc(id))?;
         let text = state.store.text(id)?.unwrap_or_default();
         Ok(NoteView { row, text })
+    }
+
+    /// The document read out of its Automerge bytes rather than the index
+    /// (an Automerge load: for checks, history and benchmarks).
+    pub fn load_document(&self, id: DocId) -> Result<DocSnapshot, NodeError> {
+        let chunks = self.lock().store.load_chunks(id)?;
+        if chunks.is_empty() {
+            return Err(NodeError::UnknownDoc(id));
+        }
+        let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
+            .map_err(NodeError::doc(id))?;
+        doc.snapshot().map_err(NodeError::doc(id))
     }
 
     /// Documents matching `query`.
