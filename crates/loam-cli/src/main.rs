@@ -14,7 +14,6 @@ mod editor;
 mod errors;
 mod excerpt;
 mod output;
-mod rebase;
 mod resolve;
 mod style;
 mod table;

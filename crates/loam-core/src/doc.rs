@@ -348,6 +348,32 @@ impl NoteDoc {
         Ok(())
     }
 
+    /// Make the body `new` as an edit of the version at `base` (heads read
+    /// earlier), committed at `now` and merged with whatever changed since:
+    /// a member who edited an old copy (in an external editor, say) undoes
+    /// nobody else's edits. Returns false when `new` equals the text at
+    /// `base` (nothing to do). Commit pending edits first.
+    pub fn replace_text_since(
+        &mut self,
+        base: &[ChangeHash],
+        new: &str,
+        now: Timestamp,
+    ) -> Result<bool, DocError> {
+        if self.has_pending() {
+            return Err(DocError::Uncommitted);
+        }
+        let mut fork = self.doc.fork_at(base)?;
+        if fork.text(&self.body)? == new {
+            return Ok(false);
+        }
+        fork.update_text(&self.body, new)?;
+        fork.put(ROOT, "updated", ScalarValue::Timestamp(now))?;
+        fork.commit_with(CommitOptions::default().with_time(now));
+        self.doc.merge(&mut fork)?;
+        self.body_text = None;
+        Ok(true)
+    }
+
     /// Set the title.
     pub fn set_title(&mut self, title: &str) -> Result<(), DocError> {
         self.doc.put(ROOT, "title", title)?;
@@ -579,6 +605,23 @@ mod tests {
         c.commit(T0 + 3, None);
         a.apply_chunk(&c.save_incremental().unwrap()).unwrap();
         assert_eq!(a.text().unwrap(), ">ONE two THREE");
+    }
+
+    #[test]
+    fn an_edit_of_an_old_version_keeps_later_edits() {
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "one two three"), T0).unwrap();
+        let base = doc.automerge().get_heads();
+        doc.splice(0, 3, "ONE").unwrap();
+        doc.commit(T0 + 1, None);
+        assert!(doc.replace_text_since(&base, "one two 3", T0 + 2).unwrap());
+        assert_eq!(doc.text().unwrap(), "ONE two 3");
+        assert!(
+            !doc.replace_text_since(&base, "one two three", T0 + 3)
+                .unwrap()
+        );
+        assert_eq!(doc.snapshot().unwrap().updated, T0 + 2);
+        let unknown = [ChangeHash([7; 32])];
+        assert!(doc.replace_text_since(&unknown, "x", T0 + 4).is_err());
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub struct CheckReport {
     pub docs: usize,
     /// Problems found; empty when all is well.
     pub problems: Vec<CheckProblem>,
+    /// Documents whose index rows `repair` rewrote from the document.
+    pub repaired: Vec<DocId>,
 }
 
 impl CheckReport {
@@ -64,6 +66,28 @@ impl CheckReport {
 }
 
 impl Garden {
+    /// [`Garden::check`], then rewrite the index rows of every document
+    /// whose index disagrees with it, from the document itself, and check
+    /// again. Documents that do not load are reported, not touched.
+    pub fn repair(&self) -> Result<CheckReport, NodeError> {
+        let first = self.check()?;
+        let mut repaired: Vec<DocId> = Vec::new();
+        for problem in &first.problems {
+            let CheckProblem::IndexMismatch { doc, .. } = problem else {
+                continue;
+            };
+            if repaired.contains(doc) {
+                continue;
+            }
+            let snapshot = self.load_document(*doc)?;
+            self.lock().store.write_doc(*doc, &snapshot, &[])?;
+            repaired.push(*doc);
+        }
+        let mut report = self.check()?;
+        report.repaired = repaired;
+        Ok(report)
+    }
+
     /// Check the database, load every document, and compare each with its
     /// index rows. Reads everything; meant for `loam check`, not start-up.
     pub fn check(&self) -> Result<CheckReport, NodeError> {
@@ -80,7 +104,7 @@ impl Garden {
         };
         let mut report = CheckReport {
             docs: ids.len(),
-            problems: Vec::new(),
+            ..CheckReport::default()
         };
         for id in ids {
             // One document at a time, so that the garden stays usable.

@@ -49,6 +49,9 @@ pub enum NodeError {
         /// The page that has it.
         existing: DocId,
     },
+    /// A version named by heads that are not change hashes.
+    #[error("`{0}` is not a change hash")]
+    BadHeads(String),
     /// Two new pages would share a title.
     #[error("two of the new pages are titled `{0}`; page titles are unique in a garden")]
     DuplicatePageTitle(String),

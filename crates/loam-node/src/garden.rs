@@ -47,6 +47,9 @@ pub struct GardenInfo {
     pub docs: u64,
     /// Whether commands use it when no garden is named.
     pub default: bool,
+    /// Why the garden cannot be opened, if it cannot (a damaged database);
+    /// the other gardens stay usable.
+    pub problem: Option<String>,
 }
 
 /// What an edit changed.
@@ -365,6 +368,7 @@ impl Garden {
     pub fn info(&self, default: bool) -> Result<GardenInfo, NodeError> {
         let docs = self.lock().store.count(&loam_store::ListQuery::default())?;
         Ok(GardenInfo {
+            problem: None,
             id: self.id(),
             name: self.name.clone(),
             docs,
@@ -498,6 +502,48 @@ impl Garden {
         self.shared.commit_and_store(&mut state, &[id], None)?;
         Ok(EditSummary {
             changed: true,
+            chars_before,
+            chars_after,
+        })
+    }
+
+    /// Make `id`'s body `text` as an edit of the version whose heads were
+    /// `base` (as in [`DocRow::heads`](loam_store::DocRow)), merged with
+    /// every change made since: what `loam edit` does when the note changed
+    /// while the member's editor was open. Stored before this returns.
+    pub fn replace_text_since(
+        &self,
+        id: DocId,
+        base: &[String],
+        text: &str,
+    ) -> Result<EditSummary, NodeError> {
+        let base = base
+            .iter()
+            .map(|h| {
+                h.parse::<ChangeHash>()
+                    .map_err(|_| NodeError::BadHeads(h.clone()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut state = self.lock();
+        state.commit(id, None)?;
+        let replica = state.replica(id)?;
+        let chars_before = replica.doc.len_chars();
+        let changed = replica
+            .doc
+            .replace_text_since(&base, text, time::now())
+            .map_err(NodeError::doc(id))?;
+        let chars_after = replica.doc.len_chars();
+        if changed && replica.unstored_since.is_none() {
+            replica.unstored_since = Some(Instant::now());
+        }
+        let unstored = state.unstored(Duration::ZERO);
+        let stored = state
+            .store(&unstored)
+            .inspect_err(|_| state.forget(&[id]))?;
+        drop(state);
+        self.shared.announce(stored);
+        Ok(EditSummary {
+            changed,
             chars_before,
             chars_after,
         })

@@ -162,8 +162,16 @@ impl Node {
         let default = self.config().default_garden;
         let mut out = Vec::new();
         for id in self.garden_ids()? {
-            let garden = self.garden_by_id(id)?;
-            out.push(garden.info(default == Some(id))?);
+            let info = self
+                .garden_by_id(id)
+                .and_then(|g| g.info(default == Some(id)));
+            out.push(info.unwrap_or_else(|e| GardenInfo {
+                id,
+                name: id.to_string(),
+                docs: 0,
+                default: default == Some(id),
+                problem: Some(e.to_string()),
+            }));
         }
         out.sort_by_key(|g| g.name.to_lowercase());
         Ok(out)

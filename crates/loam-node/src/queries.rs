@@ -46,6 +46,47 @@ impl Garden {
         resolve(&state.store, reference)
     }
 
+    /// The archived document `reference` names (its id, or its title or
+    /// alias ignoring case): what `restore` acts on.
+    pub fn resolve_archived(&self, reference: &str) -> Result<DocId, NodeError> {
+        let state = self.lock();
+        let reference = reference.trim();
+        if let Ok(id) = reference.parse::<DocId>()
+            && state.store.doc(id)?.is_some()
+        {
+            return Ok(id);
+        }
+        let archived: Vec<DocRow> = state
+            .store
+            .find_by_title(reference, true)?
+            .into_iter()
+            .filter(|d| d.archived)
+            .collect();
+        match archived.as_slice() {
+            [one] => Ok(one.id),
+            [] => {
+                let titles: Vec<TitleEntry> = state
+                    .store
+                    .all_titles()?
+                    .into_iter()
+                    .filter(|t| t.archived)
+                    .map(|t| TitleEntry {
+                        archived: false,
+                        ..t
+                    })
+                    .collect();
+                Err(NodeError::NotFound {
+                    reference: reference.to_owned(),
+                    suggestions: closest(&titles, reference),
+                })
+            }
+            many => Err(NodeError::Ambiguous {
+                reference: reference.to_owned(),
+                candidates: many.iter().map(|d| (d.id, d.title.clone())).collect(),
+            }),
+        }
+    }
+
     /// A document with its text, from the index.
     pub fn note(&self, id: DocId) -> Result<NoteView, NodeError> {
         let state = self.lock();

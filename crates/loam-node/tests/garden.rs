@@ -476,3 +476,85 @@ fn the_demo_garden_is_consistent() {
     );
     assert!(garden.check().unwrap().is_ok());
 }
+
+#[test]
+fn an_edit_of_an_old_copy_keeps_what_changed_since() {
+    // `loam edit`: the member edits a copy while someone else edits the note.
+    let f = garden("== note: N\none two three\n");
+    let id = f.id("N");
+    let base = f.garden.note(id).unwrap().row.heads;
+    f.garden.replace_text(id, "ONE two three\n").unwrap();
+    let summary = f
+        .garden
+        .replace_text_since(id, &base, "one two THREE\n")
+        .unwrap();
+    assert!(summary.changed);
+    assert_eq!(f.text("N"), "ONE two THREE\n");
+    let err = f
+        .garden
+        .replace_text_since(id, &["zz".to_owned()], "x")
+        .unwrap_err();
+    assert!(matches!(err, NodeError::BadHeads(_)), "{err}");
+    assert!(f.garden.check().unwrap().is_ok());
+}
+
+#[test]
+fn repair_rewrites_an_index_that_disagrees() {
+    let f = garden("== page: Soil\nabout [[Compost]]\n");
+    let id = f.id("Soil");
+    // Another connection writes rows that no longer match the document.
+    let db = f
+        .node
+        .data_dir()
+        .join("gardens")
+        .join(f.garden.id().to_string())
+        .join("garden.db");
+    let mut store = loam_store::Store::open(&db).unwrap();
+    let mut wrong = f.garden.load_document(id).unwrap();
+    wrong.body = "something else".into();
+    store.write_doc(id, &wrong, &[]).unwrap();
+    let report = f.garden.check().unwrap();
+    let fields: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| match p {
+            loam_node::CheckProblem::IndexMismatch { field, .. } => field.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    assert_eq!(fields, ["text", "links"]);
+    let repaired = f.garden.repair().unwrap();
+    assert!(repaired.is_ok(), "{:?}", repaired.problems);
+    assert_eq!(repaired.repaired, [id]);
+    assert_eq!(f.text("Soil"), "about [[Compost]]\n");
+}
+
+#[test]
+fn archived_documents_are_found_for_restore() {
+    let f = garden("== note: Old idea\nx\n");
+    let id = f.id("Old idea");
+    f.garden.archive(id).unwrap();
+    assert!(f.garden.resolve("old idea").is_err());
+    assert_eq!(f.garden.resolve_archived("old idea").unwrap(), id);
+    let err = f.garden.resolve_archived("old ide").unwrap_err();
+    assert!(err.to_string().contains("did you mean `Old idea`"), "{err}");
+}
+
+#[test]
+fn a_damaged_garden_does_not_hide_the_others() {
+    let f = garden("== note: N\nx\n");
+    let db = {
+        let node = Node::open(f.node.data_dir()).unwrap();
+        let other = node.create_garden("Broken").unwrap();
+        node.data_dir()
+            .join("gardens")
+            .join(other.id().to_string())
+            .join("garden.db")
+    };
+    std::fs::write(&db, b"this is not a database, just some bytes to break it").unwrap();
+    let node = Node::open(f.node.data_dir()).unwrap();
+    let gardens = node.gardens().unwrap();
+    assert_eq!(gardens.len(), 2);
+    assert!(gardens.iter().any(|g| g.problem.is_some()));
+    assert_eq!(node.garden("Test").unwrap().name(), "Test");
+}

@@ -12,9 +12,14 @@ use crate::errors::{self, Exit, Failure};
     after_help = "Exits with 0 when all is well, 1 when problems were found, 65 when the \
 database cannot be read at all."
 )]
-pub struct Args {}
+pub struct Args {
+    /// Rewrite the index of every document that disagrees with it, from the
+    /// document itself (the documents are never changed)
+    #[arg(long)]
+    pub repair: bool,
+}
 
-pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
+pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let garden = ctx.garden().map_err(|err| {
         // The error for a damaged database says to run `loam check`; here
         // it says what to do next.
@@ -32,18 +37,30 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
         ))
         .into()
     })?;
-    let report = garden.check()?;
+    let report = if args.repair {
+        garden.repair()?
+    } else {
+        garden.check()?
+    };
     if ctx.json() {
         let value = json!({
             "garden": { "id": garden.id(), "name": garden.name() },
             "ok": report.is_ok(),
             "docs": report.docs,
             "problems": report.problems,
+            "repaired": report.repaired,
         });
         ctx.out.json(&value)?;
     } else {
         let name = ctx.out.style.bold(garden.name());
         let docs = report.docs;
+        if !report.repaired.is_empty() {
+            let n = report.repaired.len();
+            ctx.out.line(format!(
+                "Rewrote the index of {n} {} from the documents.",
+                if n == 1 { "document" } else { "documents" }
+            ))?;
+        }
         if report.is_ok() {
             ctx.out.line(format!(
                 "Checked {name}: the database and {docs} documents are sound."
@@ -66,9 +83,11 @@ pub fn run(ctx: &mut Context, _args: Args) -> anyhow::Result<()> {
             ),
             Exit::Failure,
         )
-        .with_hint(
-            "your notes are stored as they were; `loam check --json` has the details to report",
-        )
+        .with_hint(if args.repair {
+            "your notes are stored as they were; `loam check --json` has the details to report"
+        } else {
+            "your notes are stored as they were; `loam check --repair` rebuilds an index that disagrees"
+        })
         .into()),
     }
 }

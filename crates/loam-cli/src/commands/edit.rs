@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::context::Context;
+use crate::editor;
 use crate::resolve::resolve;
-use crate::{editor, rebase};
 
 /// `loam edit TITLE`
 #[derive(Debug, clap::Args)]
@@ -48,27 +48,16 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     };
 
     // Someone (another `loam`, later a peer) may have changed the note
-    // while the editor was open: carry our changes over to their text.
-    let current = garden.note(id)?.text;
-    let (changed, merged, chars_after) = if current == before.text {
-        let summary = garden.replace_text(id, &new_text)?;
-        (summary.changed, false, summary.chars_after)
-    } else {
-        let edits = rebase::rebase(&before.text, &new_text, &current);
-        if !edits.is_empty() {
-            garden.edit(id, &edits)?;
-        }
-        (
-            !edits.is_empty(),
-            true,
-            garden.note(id)?.text.chars().count(),
-        )
-    };
+    // while the editor was open: the edit is made against the version the
+    // editor started from, and Automerge merges it with what changed since.
+    let merged = garden.note(id)?.row.heads != before.row.heads;
+    let summary = garden.replace_text_since(id, &before.row.heads, &new_text)?;
+    let (changed, chars_after) = (summary.changed, summary.chars_after);
     let edited = Edited {
         id,
         title,
         changed,
-        merged,
+        merged: merged && changed,
         chars_before: before.text.chars().count(),
         chars_after,
     };

@@ -38,12 +38,24 @@ pub fn list(ctx: &mut Context, _args: ListArgs) -> anyhow::Result<()> {
                 Paint::Plain,
             ),
             (garden.name.clone(), Paint::Bold),
-            (garden.docs.to_string(), Paint::Plain),
+            (
+                if garden.problem.is_some() {
+                    "damaged".to_owned()
+                } else {
+                    garden.docs.to_string()
+                },
+                Paint::Plain,
+            ),
             (garden.id.to_string(), Paint::Dim),
         ]);
     }
     for line in table.render(ctx.out.style) {
         ctx.out.line(line)?;
+    }
+    for garden in gardens.iter().filter(|g| g.problem.is_some()) {
+        let problem = garden.problem.as_deref().unwrap_or_default();
+        ctx.out
+            .line(format!("garden {} cannot be opened: {problem}", garden.id))?;
     }
     Ok(())
 }

@@ -186,6 +186,9 @@ fn check_a_sound_garden() {
     let report = dir.run(&["--json", "check"]).json();
     assert_eq!(report["ok"], true);
     assert_eq!(report["docs"], 8);
+    let repaired = dir.run(&["--json", "check", "--repair"]).json();
+    assert_eq!(repaired["ok"], true);
+    assert_eq!(repaired["repaired"].as_array().map(Vec::len), Some(0));
 }
 
 #[test]
