@@ -66,7 +66,9 @@ fn main() -> ExitCode {
     match dispatch(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            if let Some(usage) = err.downcast_ref::<UsageError>() {
+            if let Some(run::LoamFailed(code)) = err.downcast_ref::<run::LoamFailed>() {
+                ExitCode::from(*code)
+            } else if let Some(usage) = err.downcast_ref::<UsageError>() {
                 eprintln!("error: {usage}\n");
                 eprint!("{}", usage_text());
                 ExitCode::from(2)

@@ -2,7 +2,8 @@
 //!
 //! The first run creates the demo garden with `loam init --demo`, which prints a short tour;
 //! later runs list its notes with `loam ls`. Arguments after `run` (`cargo xtask run --
-//! search garden`) are given to `loam` instead of `ls`. The garden lives in
+//! search garden`) are given to `loam` instead of `ls`, and `loam`'s exit status becomes
+//! this command's. The garden lives in
 //! `$LOAM_DATA_DIR` when set, else in `target/demo-garden` of the workspace. The desktop
 //! issue switches this command to the app.
 
@@ -22,26 +23,51 @@ pub fn run(ws: &Workspace, loam_args: &[String]) -> anyhow::Result<()> {
         .join(format!("loam{}", std::env::consts::EXE_SUFFIX));
     let data_dir = data_dir(ws);
 
-    if !has_garden(&data_dir) {
+    let planted = !has_garden(&data_dir);
+    if planted {
         workspace::run(loam_command(&loam, &data_dir).args(["init", "--demo"]))?;
     }
-    if loam_args.is_empty() {
-        if has_garden(&data_dir) {
-            workspace::run(loam_command(&loam, &data_dir).arg("ls"))?;
-        }
-    } else {
-        workspace::run(loam_command(&loam, &data_dir).args(loam_args))?;
+    // When `loam` fails it has said what went wrong, and its exit status becomes ours.
+    if !loam_args.is_empty() {
+        run_loam(loam_command(&loam, &data_dir).args(loam_args))?;
+    } else if !planted {
+        run_loam(loam_command(&loam, &data_dir).arg("ls"))?;
     }
 
     eprintln!();
-    eprintln!(
-        "To try `loam` on the demo garden ({}) from this shell:",
-        data_dir.display()
-    );
-    eprintln!("  export LOAM_DATA_DIR={}", shell_quote(&data_dir));
+    if planted {
+        // `loam init` has just said where the garden is and how to point LOAM_DATA_DIR at it.
+        eprintln!("To run the commands above as typed:");
+    } else {
+        eprintln!(
+            "To try `loam` on the demo garden ({}) from this shell:",
+            data_dir.display()
+        );
+        eprintln!("  export LOAM_DATA_DIR={}", shell_quote(&data_dir));
+    }
     eprintln!("  alias loam={}", shell_quote(&loam));
-    eprintln!("  loam --help");
     Ok(())
+}
+
+/// `loam` failed with this exit status; xtask exits with it too, having nothing to add to
+/// what `loam` said.
+#[derive(Debug)]
+pub struct LoamFailed(pub u8);
+
+impl std::fmt::Display for LoamFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "loam exited with status {}", self.0)
+    }
+}
+
+impl std::error::Error for LoamFailed {}
+
+fn run_loam(command: &mut Command) -> anyhow::Result<()> {
+    match workspace::status(command)?.code() {
+        Some(0) => Ok(()),
+        Some(code) => Err(LoamFailed(u8::try_from(code).unwrap_or(1)).into()),
+        None => Err(LoamFailed(1).into()),
+    }
 }
 
 /// `$LOAM_DATA_DIR` if set (as `loam` itself would use it), else `target/demo-garden`.

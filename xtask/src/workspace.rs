@@ -2,7 +2,7 @@
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus};
 
 use anyhow::{Context, bail};
 
@@ -51,15 +51,20 @@ impl Workspace {
 
 /// Prints the command line, runs it with inherited stdio and fails unless it succeeds.
 pub fn run(command: &mut Command) -> anyhow::Result<()> {
-    let line = display(command);
-    eprintln!("$ {line}");
-    let status = command
-        .status()
-        .with_context(|| format!("could not start `{line}`"))?;
+    let status = status(command)?;
     if !status.success() {
-        bail!("`{line}` failed ({status})");
+        bail!("`{}` failed ({status})", display(command));
     }
     Ok(())
+}
+
+/// Prints the command line, runs it with inherited stdio and returns how it ended.
+pub fn status(command: &mut Command) -> anyhow::Result<ExitStatus> {
+    let line = display(command);
+    eprintln!("$ {line}");
+    command
+        .status()
+        .with_context(|| format!("could not start `{line}`"))
 }
 
 /// Runs the command without printing anything; true when it started and succeeded.
