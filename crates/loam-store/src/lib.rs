@@ -128,9 +128,10 @@ impl Store {
     /// Housekeeping for idle moments: bring pending full-text entries up to
     /// date, merge a bounded amount of the full-text index's segments
     /// (frequent edits of the same document leave many), refresh the query
-    /// planner's statistics and checkpoint the WAL.
-    /// Each call does a few milliseconds of work; call it again later for
-    /// more.
+    /// planner's statistics and checkpoint the WAL. The merge is bounded, so
+    /// a call usually takes milliseconds (after a large import, up to a few
+    /// hundred while the checkpoint writes the WAL back); call it again
+    /// later for more.
     pub fn maintain(&mut self) -> Result<(), StoreError> {
         self.catch_up_fts()?;
         self.write(|tx| {
