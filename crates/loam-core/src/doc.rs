@@ -297,11 +297,21 @@ impl NoteDoc {
         })
     }
 
+    /// A time field; when concurrent changes set it (a merge), the latest.
     fn get_time(&self, key: &str) -> Result<Timestamp, DocError> {
-        Ok(match self.get_scalar(key)? {
-            Some(ScalarValue::Timestamp(t) | ScalarValue::Int(t)) => t,
-            _ => 0,
-        })
+        let latest = self
+            .doc
+            .get_all(ROOT, key)?
+            .into_iter()
+            .filter_map(|(value, _)| match value {
+                Value::Scalar(s) => match s.as_ref() {
+                    ScalarValue::Timestamp(t) | ScalarValue::Int(t) => Some(*t),
+                    _ => None,
+                },
+                Value::Object(_) => None,
+            })
+            .max();
+        Ok(latest.unwrap_or(0))
     }
 
     /// The body's markdown.

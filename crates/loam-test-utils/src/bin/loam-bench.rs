@@ -476,6 +476,7 @@ fn rg_files(rg: &Path, dir: &Path, word: &str, within: Option<&[String]>) -> Res
     cmd.args([
         "--files-with-matches",
         "--ignore-case",
+        "--word-regexp",
         "--fixed-strings",
         "--no-messages",
         "-e",
