@@ -1,7 +1,24 @@
 //! `loam check`'s look at the database itself: SQLite's own checks and the
 //! full-text index against the text it indexes.
+//!
+//! Checking only reads the garden's file, so it works on a store opened with
+//! [`Store::open_read_only`]. FTS5 compares an index with its text only
+//! through its `integrity-check` command, an `INSERT` that a read-only
+//! connection refuses; so the check runs it on a copy of the index in the
+//! connection's temporary database (in memory), made with the same
+//! definition over the same text, and throws the copy away afterwards.
+
+use rusqlite::Connection;
 
 use crate::{Store, StoreError};
+
+/// The temporary copy of the full-text index.
+const COPY: &str = "loam_fts_check";
+/// The temporary view of the text that the copy indexes.
+const COPY_TEXTS: &str = "loam_fts_check_texts";
+/// FTS5's tables behind an external-content index (its `content` is
+/// `texts`): the inverted index, its term index, column sizes and settings.
+const SHADOW_TABLES: [&str; 4] = ["data", "idx", "docsize", "config"];
 
 impl Store {
     /// Check the database: `PRAGMA integrity_check` and `PRAGMA
@@ -15,7 +32,6 @@ impl Store {
             // A damaged file: the checks below would only fail on it.
             return Ok(problems);
         }
-        self.catch_up_fts()?;
         self.index_problems().map_err(|e| self.err(e))
     }
 
@@ -57,19 +73,55 @@ impl Store {
                 format!("{textless} documents have no stored text")
             });
         }
-        match self.conn.execute(
-            "INSERT INTO fts (fts, rank) VALUES ('integrity-check', 1)",
-            [],
-        ) {
-            Ok(_) => {}
-            Err(e) if is_corruption(&e) => {
-                problems.push(format!(
-                    "the full-text index disagrees with the stored text: {e}"
-                ));
-            }
-            Err(e) => return Err(e),
-        }
+        // One read transaction, so that the copy and the text are of the same
+        // moment; rolled back, which also drops the temporary copy.
+        let tx = self.conn.unchecked_transaction()?;
+        let disagreement = fts_disagreement(&tx);
+        tx.rollback()?;
+        problems.extend(disagreement?);
         Ok(problems)
+    }
+}
+
+/// How the full-text index disagrees with the stored text, if it does: FTS5's
+/// `integrity-check` run on a temporary copy of the index (see the module
+/// docs). Runs inside the caller's transaction, which drops the copy.
+fn fts_disagreement(tx: &Connection) -> rusqlite::Result<Option<String>> {
+    let definition: String = tx.query_row(
+        "SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = 'fts'",
+        [],
+        |row| row.get(0),
+    )?;
+    // `CREATE VIRTUAL TABLE fts USING fts5 (..., content = 'texts', ...)`.
+    let module = definition
+        .split_once(" USING ")
+        .map(|(_, module)| module)
+        .filter(|module| module.matches("'texts'").count() == 1);
+    let Some(module) = module else {
+        return Ok(Some(format!(
+            "the full-text index has a definition loam does not know: {definition}"
+        )));
+    };
+    let module = module.replace("'texts'", &format!("'{COPY_TEXTS}'"));
+    tx.execute_batch(&format!(
+        "CREATE TEMP VIEW {COPY_TEXTS} AS SELECT doc, title, body FROM main.texts;
+         CREATE VIRTUAL TABLE temp.{COPY} USING {module};"
+    ))?;
+    for table in SHADOW_TABLES {
+        tx.execute_batch(&format!(
+            "DELETE FROM temp.{COPY}_{table};
+             INSERT INTO temp.{COPY}_{table} SELECT * FROM main.fts_{table};"
+        ))?;
+    }
+    match tx.execute(
+        &format!("INSERT INTO temp.{COPY} ({COPY}, rank) VALUES ('integrity-check', 1)"),
+        [],
+    ) {
+        Ok(_) => Ok(None),
+        Err(e) if is_corruption(&e) => Ok(Some(format!(
+            "the full-text index disagrees with the stored text: {e}"
+        ))),
+        Err(e) => Err(e),
     }
 }
 

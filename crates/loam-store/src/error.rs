@@ -40,6 +40,20 @@ pub enum StoreError {
         /// The newest schema version this build knows.
         supported: i64,
     },
+    /// The database was written by an older Loam and needs migrating, which
+    /// a store opened read-only does not do.
+    #[error(
+        "the database {} has an older schema (version {found}, this version of loam uses {supported}) and was opened read-only: open it once with write access to upgrade it",
+        path.display()
+    )]
+    TooOld {
+        /// The database file.
+        path: PathBuf,
+        /// The schema version found in the file.
+        found: i64,
+        /// The schema version this build uses.
+        supported: i64,
+    },
     /// The file cannot be opened or created (missing folder, permissions).
     #[error("cannot open the database {}: {source}", path.display())]
     Open {

@@ -5,12 +5,11 @@
 //! [`Store::compact_doc`]) and, written in the same transaction, everything
 //! the application reads without loading a document: the materialised row
 //! (title, kind, folder, times, ...), the body text, outgoing links, tags,
-//! aliases and a full-text index. So the index never disagrees with the
-//! documents, and opening a garden, listing, searching and following links
-//! load no Automerge document: this crate never loads one at all, it only
-//! keeps bytes. (One refinement: the full-text entry of a long document is
-//! marked pending in that transaction and rewritten before the next
-//! full-text query, see `search`; no query sees it lag.)
+//! aliases and the full-text (FTS5) entry, whatever the length of the body.
+//! So the index never disagrees with the documents, and opening a garden,
+//! listing, searching and following links load no Automerge document: this
+//! crate never loads one at all, it only keeps bytes. Reads never write, so
+//! they also work on a database opened with [`Store::open_read_only`].
 //!
 //! The API is synchronous and [`Store`] owns one connection (WAL mode, so
 //! other connections may read while it writes). This is the only crate that
@@ -78,6 +77,61 @@ impl Store {
         Self::setup(conn, Some(path.to_owned()))
     }
 
+    /// Open the garden database at `path` for reading only: nothing is
+    /// created or migrated, and every write fails. Searching, listing,
+    /// backlinks and [`Store::integrity_check`] work, also when the file and
+    /// its folder cannot be written (a garden on read-only media, a backup,
+    /// a second process that only reads).
+    ///
+    /// A reader of a WAL database needs SQLite's `-shm` file beside it. When
+    /// the folder is read-only and holds none (the last writer closed
+    /// cleanly), the file is opened as immutable instead: SQLite then takes
+    /// no locks, which is safe because no writer can be at work (a writer
+    /// needs that file too). A folder that holds a `-wal` file with
+    /// transactions but no `-shm` file cannot be read.
+    ///
+    /// Fails like [`Store::open`], with [`StoreError::Open`] when the file
+    /// does not exist, and with [`StoreError::TooOld`] when its schema needs
+    /// migrating (open it once with [`Store::open`]).
+    pub fn open_read_only(path: &Path) -> Result<Store, StoreError> {
+        match Self::open_read_only_as(path, path, OpenFlags::empty()) {
+            Err(StoreError::Sqlite { source, .. } | StoreError::Open { source, .. })
+                if source.sqlite_extended_error_code()
+                    == Some(rusqlite::ffi::SQLITE_READONLY_DIRECTORY)
+                    && !wal_has_content(path) =>
+            {
+                let Some(uri) = immutable_uri(path) else {
+                    return Err(StoreError::sql(path, source));
+                };
+                Self::open_read_only_as(path, Path::new(&uri), OpenFlags::SQLITE_OPEN_URI)
+            }
+            other => other,
+        }
+    }
+
+    /// [`Store::open_read_only`] of `path`, named `target` for SQLite (the
+    /// path or a URI for it).
+    fn open_read_only_as(
+        path: &Path,
+        target: &Path,
+        extra: OpenFlags,
+    ) -> Result<Store, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | extra;
+        let conn = Connection::open_with_flags(target, flags).map_err(|source| {
+            match StoreError::sql(path, source) {
+                StoreError::Sqlite { path, source } => StoreError::Open { path, source },
+                other => other,
+            }
+        })?;
+        schema::configure_read_only(&conn).map_err(|e| StoreError::sql(path, e))?;
+        schema::check_current(&conn, path)?;
+        Ok(Store {
+            conn,
+            path: Some(path.to_owned()),
+            name: path.to_owned(),
+        })
+    }
+
     /// A private, empty database in memory, for tests.
     pub fn temporary() -> Result<Store, StoreError> {
         let conn = Connection::open_in_memory()
@@ -125,15 +179,13 @@ impl Store {
         })
     }
 
-    /// Housekeeping for idle moments: bring pending full-text entries up to
-    /// date, merge a bounded amount of the full-text index's segments
-    /// (frequent edits of the same document leave many), refresh the query
-    /// planner's statistics and checkpoint the WAL. The merge is bounded, so
-    /// a call usually takes milliseconds (after a large import, up to a few
-    /// hundred while the checkpoint writes the WAL back); call it again
-    /// later for more.
+    /// Housekeeping for idle moments: merge a bounded amount of the
+    /// full-text index's segments (frequent edits of the same document leave
+    /// many), refresh the query planner's statistics and checkpoint the WAL.
+    /// The merge is bounded, so a call usually takes milliseconds (after a
+    /// large import, up to a few hundred while the checkpoint writes the WAL
+    /// back); call it again later for more.
     pub fn maintain(&mut self) -> Result<(), StoreError> {
-        self.catch_up_fts()?;
         self.write(|tx| {
             tx.execute("INSERT INTO fts (fts, rank) VALUES ('merge', 200)", [])?;
             Ok(())
@@ -171,9 +223,71 @@ impl Store {
     }
 }
 
+/// Whether the WAL file of the database at `path` holds anything (then the
+/// database cannot be read as immutable: that would ignore it).
+fn wal_has_content(path: &Path) -> bool {
+    let mut wal = path.as_os_str().to_owned();
+    wal.push("-wal");
+    std::fs::metadata(wal).is_ok_and(|m| m.len() > 0)
+}
+
+/// A SQLite URI opening `path` read-only and immutable; `None` when the
+/// path is not Unicode.
+fn immutable_uri(path: &Path) -> Option<String> {
+    let path = path.to_str()?;
+    let mut uri = String::from("file:");
+    let bytes = path.as_bytes();
+    if path.starts_with('/') {
+        // An empty authority: `file:///home/...`.
+        uri.push_str("//");
+    } else if cfg!(windows) && bytes.get(1) == Some(&b':') {
+        // `C:\...` becomes `file:///C:/...`.
+        uri.push_str("///");
+    }
+    for c in path.chars() {
+        match c {
+            '%' | '?' | '#' => uri.push_str(&format!("%{:02X}", u32::from(c))),
+            '\\' if cfg!(windows) => uri.push('/'),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro&immutable=1");
+    Some(uri)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `open_read_only` falls back to in a read-only folder (which
+    /// root, running the tests, cannot make).
+    #[test]
+    fn a_database_opened_as_immutable_can_be_read_and_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("my garden #1?.sqlite");
+        Store::open(&path)
+            .unwrap()
+            .set_meta("name", "Workshop")
+            .unwrap();
+        let uri = immutable_uri(&path).unwrap();
+        let mut store =
+            Store::open_read_only_as(&path, Path::new(&uri), OpenFlags::SQLITE_OPEN_URI).unwrap();
+        assert_eq!(store.meta("name").unwrap().as_deref(), Some("Workshop"));
+        assert!(store.integrity_check().unwrap().is_empty());
+        assert!(store.set_meta("name", "Other").is_err());
+    }
+
+    #[test]
+    fn immutable_uris_escape_what_sqlite_would_read_as_syntax() {
+        assert_eq!(
+            immutable_uri(Path::new("/data/my garden?#%.sqlite")).unwrap(),
+            "file:///data/my garden%3F%23%25.sqlite?mode=ro&immutable=1"
+        );
+        assert_eq!(
+            immutable_uri(Path::new("garden.sqlite")).unwrap(),
+            "file:garden.sqlite?mode=ro&immutable=1"
+        );
+    }
 
     #[test]
     fn meta_round_trips_and_overwrites() {

@@ -112,20 +112,9 @@ CREATE VIRTUAL TABLE fts USING fts5 (
 );
 ";
 
-/// Version 2: the full-text entry of a large document may lag behind its
-/// text until the next full-text query (`fts_pending`), and a prefix index
-/// for 4-letter prefixes too (search as you type).
+/// Version 2: a prefix index for 4-letter prefixes too (search as you
+/// type). (New files also get 8 KiB pages, see [`configure`].)
 const V2: &str = r"
--- Documents whose full-text entry is older than their row in `texts`: a
--- large document is re-indexed before the next full-text query instead of on
--- every write. `title` and `body` are what the index holds for it (NULL: it
--- holds nothing yet), which FTS5 needs to delete that entry.
-CREATE TABLE fts_pending (
-    doc   INTEGER PRIMARY KEY REFERENCES docs (doc) ON DELETE CASCADE,
-    title TEXT,
-    body  TEXT
-);
-
 DROP TABLE fts;
 CREATE VIRTUAL TABLE fts USING fts5 (
     title,
@@ -147,8 +136,7 @@ pub(crate) const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Pragmas every connection gets (before the schema is looked at).
 pub(crate) fn configure(conn: &Connection, file_backed: bool) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.pragma_update(None, "foreign_keys", true)?;
+    configure_read_only(conn)?;
     if file_backed {
         // Only takes effect on a new database: 8 KiB pages hold three texts of
         // 2 KB where 4 KiB pages hold one.
@@ -157,11 +145,35 @@ pub(crate) fn configure(conn: &Connection, file_backed: bool) -> rusqlite::Resul
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
     }
+    Ok(())
+}
+
+/// The pragmas of [`configure`] that neither read nor change the file: all
+/// a connection opened read-only gets.
+pub(crate) fn configure_read_only(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // 32 MiB of page cache: the full-text index of a large garden is read a
     // lot by searches.
     conn.pragma_update(None, "cache_size", -32_000)?;
     conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+/// Check, without changing anything, that the database at `path` is a Loam
+/// database at exactly [`LATEST_VERSION`] (for a read-only connection,
+/// which cannot migrate).
+pub(crate) fn check_current(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let version = user_version(conn).map_err(|e| StoreError::sql(path, e))?;
+    check_version(conn, path, version)?;
+    if version < LATEST_VERSION {
+        return Err(StoreError::TooOld {
+            path: path.to_owned(),
+            found: version,
+            supported: LATEST_VERSION,
+        });
+    }
     Ok(())
 }
 

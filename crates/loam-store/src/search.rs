@@ -13,12 +13,13 @@
 //! [`CANDIDATES`] matches are scored (plus a document whose title or alias is
 //! exactly the query); below that bound the ranking is exact.
 //!
-//! The entry of a document is rewritten with its text, in the same
-//! transaction, except for large documents ([`DEFER_BYTES`]): their entry is
-//! marked pending (in the same transaction) and rewritten before the next
-//! full-text query, so that an editor saving a long document every few
-//! hundred milliseconds does not re-index it each time. No query ever sees a
-//! stale entry.
+//! The entry of a document is rewritten with its text, whatever its length,
+//! in the transaction that writes the document, so a query never sees an
+//! entry older than the text, and queries only read (they work on a
+//! database opened with [`Store::open_read_only`]). Rewriting the entry of a
+//! 100 KB body costs milliseconds; the node's group commit (at most one
+//! write per document every 100 ms while a member types) keeps that off
+//! each keystroke.
 
 use loam_core::{DocKind, normalise_tag, normalise_title};
 use rusqlite::types::Value;
@@ -311,15 +312,11 @@ fn leading_words(body: &str) -> String {
     out.join(" ")
 }
 
-/// Bodies at least this long are re-indexed lazily: before the next
-/// full-text query rather than on every write. Re-indexing 100 KB costs
-/// milliseconds, and a long document being edited is written every few
-/// hundred milliseconds while nobody searches.
-const DEFER_BYTES: usize = 16 * 1024;
-
-/// Bring the full-text entry of `doc` to `title` and `body` (just written to
-/// or about to be written to `texts`). `existed`: the document had a text
-/// before. A long body's entry is left for [`flush_pending`].
+/// Bring the full-text entry of `doc` to `title` and `body`, and its row in
+/// `texts` with it. Runs inside the transaction that writes the document, so
+/// the entry never disagrees with the text. `existed`: the document had a
+/// text before (FTS5 needs the old text to delete an external-content
+/// entry). Nothing is done when the text is unchanged.
 pub(crate) fn index_text(
     tx: &Connection,
     doc: i64,
@@ -327,133 +324,36 @@ pub(crate) fn index_text(
     body: &str,
     existed: bool,
 ) -> rusqlite::Result<()> {
-    let defer = body.len() >= DEFER_BYTES;
-    let write_text = || {
-        tx.prepare_cached(
-            "INSERT INTO texts (doc, title, body) VALUES (?1, ?2, ?3)
-             ON CONFLICT (doc) DO UPDATE SET title = excluded.title, body = excluded.body",
-        )?
-        .execute(params![doc, title, body])
-    };
-    if !existed {
-        write_text()?;
-        if defer {
-            tx.prepare_cached("INSERT INTO fts_pending (doc) VALUES (?1)")?
-                .execute([doc])?;
-        } else {
-            insert_entry(tx, doc, title, body)?;
-        }
-        return Ok(());
-    }
-    let pending = tx
-        .prepare_cached("SELECT 1 FROM fts_pending WHERE doc = ?1")?
-        .exists([doc])?;
-    if pending {
-        // The index still holds what it held when the document became
-        // pending; only the text moves on.
-        write_text()?;
-        return Ok(());
-    }
-    let old: Option<(String, String)> = tx
-        .prepare_cached("SELECT title, body FROM texts WHERE doc = ?1")?
-        .query_row([doc], |row| Ok((row.get(0)?, row.get(1)?)))
-        .optional()?;
-    let Some((old_title, old_body)) = old else {
-        write_text()?;
-        insert_entry(tx, doc, title, body)?;
-        return Ok(());
-    };
-    if old_title == title && old_body == body {
-        return Ok(());
-    }
-    if defer {
-        tx.prepare_cached("INSERT INTO fts_pending (doc, title, body) VALUES (?1, ?2, ?3)")?
+    if existed {
+        let old: Option<(String, String)> = tx
+            .prepare_cached("SELECT title, body FROM texts WHERE doc = ?1")?
+            .query_row([doc], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        if let Some((old_title, old_body)) = old {
+            if old_title == title && old_body == body {
+                return Ok(());
+            }
+            tx.prepare_cached(
+                "INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)",
+            )?
             .execute(params![doc, old_title, old_body])?;
-        write_text()?;
-        return Ok(());
+        }
     }
-    delete_entry(tx, doc, &old_title, &old_body)?;
-    write_text()?;
-    insert_entry(tx, doc, title, body)?;
-    Ok(())
-}
-
-fn insert_entry(tx: &Connection, doc: i64, title: &str, body: &str) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO texts (doc, title, body) VALUES (?1, ?2, ?3)
+         ON CONFLICT (doc) DO UPDATE SET title = excluded.title, body = excluded.body",
+    )?
+    .execute(params![doc, title, body])?;
     tx.prepare_cached("INSERT INTO fts (rowid, title, body) VALUES (?1, ?2, ?3)")?
         .execute(params![doc, title, body])?;
     Ok(())
 }
 
-/// Remove the entry FTS5 made of exactly `title` and `body`.
-fn delete_entry(tx: &Connection, doc: i64, title: &str, body: &str) -> rusqlite::Result<()> {
-    tx.prepare_cached("INSERT INTO fts (fts, rowid, title, body) VALUES ('delete', ?1, ?2, ?3)")?
-        .execute(params![doc, title, body])?;
-    Ok(())
-}
-
-/// Re-index every document in `fts_pending` from its current text. Runs
-/// inside the caller's transaction.
-pub(crate) fn flush_pending(tx: &Connection) -> rusqlite::Result<()> {
-    let docs: Vec<i64> = tx
-        .prepare_cached("SELECT doc FROM fts_pending")?
-        .query_map([], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for doc in docs {
-        let (indexed_title, indexed_body): (Option<String>, Option<String>) = tx
-            .prepare_cached("SELECT title, body FROM fts_pending WHERE doc = ?1")?
-            .query_row([doc], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        let (title, body): (String, String) = tx
-            .prepare_cached("SELECT title, body FROM texts WHERE doc = ?1")?
-            .query_row([doc], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        match (indexed_title, indexed_body) {
-            (Some(t), Some(b)) if t == title && b == body => {}
-            (Some(t), Some(b)) => {
-                delete_entry(tx, doc, &t, &b)?;
-                insert_entry(tx, doc, &title, &body)?;
-            }
-            _ => insert_entry(tx, doc, &title, &body)?,
-        }
-        tx.prepare_cached("DELETE FROM fts_pending WHERE doc = ?1")?
-            .execute([doc])?;
-    }
-    Ok(())
-}
-
 impl Store {
     /// Documents matching `query`, best first, with snippets and highlights
-    /// (see the module docs for the syntax and the ranking).
+    /// (see the module docs for the syntax and the ranking). Only reads.
     pub fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>, StoreError> {
-        self.catch_up_fts()?;
         self.search_inner(query).map_err(|e| self.err(e))
-    }
-
-    /// Bring the full-text entries of large documents written since the
-    /// last full-text query up to date. Searches do this first anyway; call
-    /// it when idle so that the next search does not wait for it.
-    pub fn flush_search_index(&mut self) -> Result<(), StoreError> {
-        self.catch_up_fts()
-    }
-
-    /// [`Store::flush_search_index`] for readers: the one connection writes
-    /// through a shared reference (nothing else can be using it meanwhile).
-    pub(crate) fn catch_up_fts(&self) -> Result<(), StoreError> {
-        // Asked of the table, not remembered: another process may have
-        // written to the garden.
-        let pending: bool = self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM fts_pending)")
-            .and_then(|mut stmt| stmt.query_row([], |row| row.get(0)))
-            .map_err(|e| self.err(e))?;
-        if !pending {
-            return Ok(());
-        }
-        let tx = rusqlite::Transaction::new_unchecked(
-            &self.conn,
-            rusqlite::TransactionBehavior::Immediate,
-        )
-        .map_err(|e| self.err(e))?;
-        flush_pending(&tx).map_err(|e| self.err(e))?;
-        tx.commit().map_err(|e| self.err(e))
     }
 
     fn search_inner(&self, query: &SearchQuery) -> rusqlite::Result<Vec<SearchHit>> {
@@ -599,7 +499,6 @@ impl Store {
         if !phrase.chars().any(char::is_alphanumeric) {
             return Ok(Vec::new());
         }
-        self.catch_up_fts()?;
         let expr = format!(
             "{{body}} : {}",
             Term {

@@ -207,3 +207,121 @@ fn a_write_while_another_process_holds_the_lock_is_locked() {
     store.set_meta("k", "mine").unwrap();
     assert_eq!(store.meta("k").unwrap().as_deref(), Some("mine"));
 }
+
+/// Makes `path` read-only for its lifetime, then gives it its permissions
+/// back (so that the temporary folder can be removed).
+struct ReadOnly<'a>(&'a Path, std::fs::Permissions);
+
+impl<'a> ReadOnly<'a> {
+    fn set(path: &'a Path) -> Self {
+        let before = std::fs::metadata(path).unwrap().permissions();
+        let mut permissions = before.clone();
+        permissions.set_readonly(true);
+        std::fs::set_permissions(path, permissions).unwrap();
+        ReadOnly(path, before)
+    }
+}
+
+impl Drop for ReadOnly<'_> {
+    fn drop(&mut self) {
+        std::fs::set_permissions(self.0, self.1.clone()).unwrap();
+    }
+}
+
+/// Every read works on a store opened read-only, and none of them writes.
+/// The file and its folder are made read-only too: for a user other than
+/// root that is a read-only folder without a `-shm` file (the immutable
+/// fallback); root ignores permission bits, so then SQLite's read-only flag
+/// is what keeps the file as it was.
+#[test]
+fn a_read_only_store_searches_lists_follows_links_and_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    let long: String = (0..12_000).map(|i| format!("humus{i} ")).collect();
+    {
+        let store = Store::open(&path).unwrap();
+        Garden::in_store(
+            store,
+            &format!(
+                "page Compost #soil | Compost feeds [[Seeds]]\n\
+                 note Seeds | seeds sprout, see [[Compost]]\n\
+                 note Long | {long} and seeds"
+            ),
+        );
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    let _file = ReadOnly::set(&path);
+    let _dir = ReadOnly::set(dir.path());
+    let mut store = Store::open_read_only(&path).unwrap();
+    assert_eq!(
+        titles(&store.list(&ListQuery::default()).unwrap()),
+        "Compost, Seeds, Long"
+    );
+    let hits = store.search(&SearchQuery::new("seeds")).unwrap();
+    assert_eq!(titles(hits.iter().map(|h| &h.row)), "Seeds, Compost, Long");
+    let hits = store.search(&SearchQuery::new("humus11999")).unwrap();
+    assert_eq!(titles(hits.iter().map(|h| &h.row)), "Long");
+    let compost = store.find_by_title("Compost", false).unwrap();
+    let backlinks = store.backlinks(compost[0].id).unwrap();
+    assert_eq!(backlinks.len(), 1);
+    assert_eq!(backlinks[0].source.title, "Seeds");
+    assert_eq!(store.mention_candidates("compost").unwrap().len(), 2);
+    assert_eq!(store.tags().unwrap()[0].tag, "soil");
+    assert_eq!(store.integrity_check().unwrap(), Vec::<String>::new());
+    // Writes fail, and nothing of the file changed.
+    assert!(store.set_meta("name", "Mine").is_err());
+    let seeds = store.find_by_title("Seeds", false).unwrap()[0].id;
+    let err = store
+        .write_doc(seeds, &support::note("Seeds", "changed"), b"x")
+        .unwrap_err();
+    assert!(err.to_string().contains("readonly"), "{err}");
+    drop(store);
+    assert!(
+        std::fs::read(&path).unwrap() == bytes,
+        "the file is unchanged"
+    );
+}
+
+#[test]
+fn a_read_only_store_refuses_what_it_cannot_read_as_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    assert!(!path.exists(), "nothing is created");
+    drop(Store::open(&path).unwrap());
+    raw(&path)
+        .pragma_update(None, "user_version", SCHEMA_VERSION - 1)
+        .unwrap();
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::TooOld { found, supported, .. }
+                if found == SCHEMA_VERSION - 1 && supported == SCHEMA_VERSION
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "the database {} has an older schema (version {}, this version of loam uses {}) \
+             and was opened read-only: open it once with write access to upgrade it",
+            path.display(),
+            SCHEMA_VERSION - 1,
+            SCHEMA_VERSION
+        )
+    );
+    raw(&path)
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .unwrap();
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, StoreError::TooNew { .. }), "{err}");
+    std::fs::write(
+        &path,
+        b"not a database, clearly not one at all, no no no, not one",
+    )
+    .unwrap();
+    let err = Store::open_read_only(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+}

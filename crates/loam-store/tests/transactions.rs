@@ -90,6 +90,52 @@ fn a_failed_write_changes_nothing() {
     assert!(garden.store.integrity_check().unwrap().is_empty());
 }
 
+/// The full-text entry is written in the transaction too, however long the
+/// body: a failure after it leaves the index as it was, entry for entry.
+#[test]
+fn a_failed_write_of_a_long_body_leaves_the_full_text_index_as_it_was() {
+    let (dir, mut garden) = garden_with_trap();
+    let path = dir.path().join("garden.sqlite");
+    let long: String = (0..12_000).map(|i| format!("stalk{i} ")).collect();
+    garden.edit("Seeds", 5, |s| s.body = format!("{long} sprout"));
+    let index = |store: &Store| {
+        let entries: (i64, i64) = rusqlite::Connection::open(&path)
+            .unwrap()
+            .query_row(
+                "SELECT (SELECT count(*) FROM fts_docsize), (SELECT count(*) FROM docs)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let found: Vec<usize> = ["stalk6000", "stalk11999", "bloom"]
+            .iter()
+            .map(|w| store.search(&SearchQuery::new(*w)).unwrap().len())
+            .collect();
+        (entries, found)
+    };
+    let before = (state(&garden.store), index(&garden.store));
+    assert_eq!(before.1, ((1, 1), vec![1, 1, 0]));
+    let mut snapshot = garden.snapshot("Seeds");
+    snapshot.body = format!("{} bloom", long.replacen("stalk6000 ", "", 1));
+    snapshot.tags = vec!["boom".into()];
+    let new = note("New", &long);
+    let writes = [
+        DocWrite {
+            id: doc_id(1),
+            snapshot: &new,
+            chunk: b"new",
+        },
+        DocWrite {
+            id: garden.id("Seeds"),
+            snapshot: &snapshot,
+            chunk: b"edit",
+        },
+    ];
+    assert!(garden.store.write_docs(&writes).is_err());
+    assert_eq!((state(&garden.store), index(&garden.store)), before);
+    assert!(garden.store.integrity_check().unwrap().is_empty());
+}
+
 #[test]
 fn a_failed_batch_writes_none_of_its_documents() {
     let (_dir, garden) = garden_with_trap();
