@@ -6,6 +6,7 @@
 //!   kind:     str        "note" | "page"
 //!   title:    str        last writer wins
 //!   folder:   str        "" for the garden's root, "a/b" for a nested folder
+//!   path:     str        the file it was imported from ("a/b/Note.md"), "" if none
 //!   body:     Text       the markdown, merged character by character
 //!   tags:     [str]      tags set on the document (inline #tags live in the body)
 //!   created:  timestamp  ms since the Unix epoch
@@ -121,6 +122,9 @@ pub struct NewDoc {
     pub tags: Vec<String>,
     /// Folder path, `""` for the root.
     pub folder: String,
+    /// The file it comes from, relative to the imported folder
+    /// (`"a/b/Note.md"`), `""` when created in Loam (see [`crate::vault`]).
+    pub path: String,
 }
 
 impl NewDoc {
@@ -132,6 +136,7 @@ impl NewDoc {
             body: body.into(),
             tags: Vec::new(),
             folder: String::new(),
+            path: String::new(),
         }
     }
 
@@ -166,6 +171,8 @@ pub struct DocSnapshot {
     pub title: String,
     /// Folder path, `""` for the root.
     pub folder: String,
+    /// The file it was imported from (`"a/b/Note.md"`), `""` if none.
+    pub path: String,
     /// The markdown body.
     pub body: String,
     /// Tags set on the document (not the inline ones).
@@ -220,6 +227,9 @@ impl NoteDoc {
         doc.put(ROOT, "kind", new.kind.as_str())?;
         doc.put(ROOT, "title", new.title.as_str())?;
         doc.put(ROOT, "folder", new.folder.as_str())?;
+        if !new.path.is_empty() {
+            doc.put(ROOT, "path", new.path.as_str())?;
+        }
         let body = doc.put_object(ROOT, "body", ObjType::Text)?;
         doc.splice_text(&body, 0, 0, &new.body)?;
         let tags = doc.put_object(ROOT, "tags", ObjType::List)?;
@@ -402,6 +412,12 @@ impl NoteDoc {
         Ok(())
     }
 
+    /// Set the file the document maps to in an imported folder (`""`: none).
+    pub fn set_path(&mut self, path: &str) -> Result<(), DocError> {
+        self.doc.put(ROOT, "path", path)?;
+        Ok(())
+    }
+
     /// Replace the document's tags.
     pub fn set_tags(&mut self, tags: &[String]) -> Result<(), DocError> {
         let list = self.doc.put_object(ROOT, "tags", ObjType::List)?;
@@ -516,6 +532,7 @@ impl NoteDoc {
             kind,
             title: self.get_str("title")?.unwrap_or_default(),
             folder: self.get_str("folder")?.unwrap_or_default(),
+            path: self.get_str("path")?.unwrap_or_default(),
             body: self.text()?,
             tags,
             created,
@@ -640,6 +657,7 @@ mod tests {
         doc.set_title("New").unwrap();
         doc.set_kind(DocKind::Page).unwrap();
         doc.set_folder("a/b").unwrap();
+        doc.set_path("a/b/New.md").unwrap();
         doc.set_tags(&["x".into(), "y".into()]).unwrap();
         doc.set_archived(true).unwrap();
         doc.commit(T0 + 1, Some("edit"));
@@ -651,6 +669,7 @@ mod tests {
             (snap.title.as_str(), snap.kind, snap.folder.as_str()),
             ("New", DocKind::Page, "a/b")
         );
+        assert_eq!(snap.path, "a/b/New.md");
         assert_eq!(snap.tags, vec!["x".to_owned(), "y".to_owned()]);
         assert!(snap.archived);
     }

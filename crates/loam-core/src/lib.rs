@@ -3,7 +3,8 @@
 //! This crate owns the vocabulary every other crate speaks: identifiers
 //! ([`GardenId`], [`DocId`]), title normalisation (how "Wiki Page" and
 //! "wiki  page" become the same key), and the schema of a note or wiki page as
-//! an Automerge document ([`NoteDoc`]).
+//! an Automerge document ([`NoteDoc`]), and how a document maps to a file in
+//! a markdown folder ([`vault`]).
 //!
 //! It is pure: no I/O, no clock, no threads. Callers pass the current time in
 //! (as a [`Timestamp`]) so that every change carries a real time while this
@@ -12,6 +13,7 @@
 mod doc;
 mod ids;
 mod title;
+pub mod vault;
 
 pub use doc::{
     DocError, DocKind, DocSnapshot, NewDoc, NoteDoc, TextEdit, Timestamp, automerge_load_count,

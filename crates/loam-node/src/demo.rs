@@ -64,6 +64,7 @@ pub(crate) fn plant(garden: &Garden) -> Result<(), NodeError> {
             body: (*body).to_owned(),
             tags: Vec::new(),
             folder: (*folder).to_owned(),
+            path: String::new(),
         })?;
     }
     Ok(())

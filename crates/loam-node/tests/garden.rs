@@ -53,6 +53,7 @@ fn garden(spec: &str) -> Fixture {
             body: body.to_owned(),
             tags: vec![],
             folder: String::new(),
+            path: String::new(),
         };
         let id = garden.create(new).unwrap();
         ids.insert(title.trim().to_owned(), id);

@@ -535,6 +535,7 @@ mod tests {
             kind: DocKind::Note,
             title: title.into(),
             folder: String::new(),
+            path: String::new(),
             body: body.into(),
             tags: tags.iter().map(|t| (*t).to_owned()).collect(),
             created: 0,

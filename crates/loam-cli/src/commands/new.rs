@@ -58,6 +58,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             .trim()
             .trim_matches('/')
             .to_owned(),
+        path: String::new(),
     })?;
     if ctx.json() {
         return ctx

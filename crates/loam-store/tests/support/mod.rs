@@ -107,6 +107,7 @@ pub fn note(title: &str, body: &str) -> DocSnapshot {
         kind: DocKind::Note,
         title: title.into(),
         folder: String::new(),
+        path: String::new(),
         body: body.into(),
         tags: Vec::new(),
         created: T0,
