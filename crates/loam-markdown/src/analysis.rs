@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use crate::walk::{self, Visitor};
 use crate::wikilink::WikiLink;
-use crate::{Analysis, Heading, frontmatter, tags};
+use crate::{Analysis, FileLink, Heading, frontmatter, tags};
 
 pub(crate) fn analyse(markdown: &str) -> Analysis {
     let mut analysis = Analysis::default();
@@ -38,6 +38,10 @@ impl Visitor for Collector<'_> {
         if let Some(link) = link.to_link(self.source) {
             self.analysis.links.push(link);
         }
+    }
+
+    fn file_link(&mut self, link: FileLink) {
+        self.analysis.file_links.push(link);
     }
 
     fn prose(&mut self, range: Range<usize>) {

@@ -23,6 +23,7 @@
 mod analysis;
 mod callout;
 mod escape;
+mod file_link;
 mod frontmatter;
 mod mentions;
 mod render;
@@ -44,6 +45,11 @@ pub struct Analysis {
     pub frontmatter: Option<Frontmatter>,
     /// Wikilinks and embeds, in document order.
     pub links: Vec<Link>,
+    /// Markdown links and images to a local file (`[text](Other%20note.md)`,
+    /// `![](img/pic.png)`), in document order; links with a scheme
+    /// (`https:`), to a heading of the same note (`#h`) or empty are not
+    /// here.
+    pub file_links: Vec<FileLink>,
     /// Inline `#tags` as written (without `#`), in order, without repeats.
     pub tags: Vec<String>,
     /// ATX and setext headings, in order.
@@ -81,6 +87,19 @@ pub struct Link {
     pub range: Range<usize>,
 }
 
+/// A markdown link or image whose destination is a file beside the note
+/// (a relative or vault path, not a URL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileLink {
+    /// The destination, percent-decoded, without a `#fragment` or `?query`
+    /// (`Other note.md` for `Other%20note.md#Heading`).
+    pub path: String,
+    /// An image (`![alt](path)`) rather than a link.
+    pub image: bool,
+    /// Byte range of the whole link or image.
+    pub range: Range<usize>,
+}
+
 /// A heading.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Heading {
@@ -115,13 +134,22 @@ pub trait LinkResolver {
     /// The href for `target` (as written in the link), or `None` when no note
     /// or page has that title.
     fn resolve(&self, target: &str) -> Option<String>;
+
+    /// The href for a markdown link or image to a local file (`path` as in
+    /// [`FileLink::path`]: decoded, without fragment), or `None` to keep the
+    /// destination as written. The default keeps every destination.
+    fn resolve_file(&self, path: &str) -> Option<String> {
+        let _ = path;
+        None
+    }
 }
 
 /// Render markdown to sanitised HTML.
 ///
 /// CommonMark with GFM tables, task lists, strikethrough and footnotes,
 /// `$math$` (marked up for the app to typeset), callouts, wikilinks, embeds
-/// and `#tags`; the HTML shapes are described in the `render` module. The
+/// and `#tags`; markdown links and images to local files get the href
+/// [`LinkResolver::resolve_file`] gives; the HTML shapes are described in the `render` module. The
 /// output carries no script, style, event handler or URL outside `http`,
 /// `https`, `mailto`, `loam` and relative ones, whatever the note contains.
 pub fn render_html(markdown: &str, resolver: &dyn LinkResolver) -> String {

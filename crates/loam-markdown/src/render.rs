@@ -17,6 +17,9 @@
 //!   (`![[pic.png|100]]` / `|100x80` set width / height, other aliases the alt).
 //!   Any other embed is a wikilink inside a marker the app fills in:
 //!   `<span class="embed resolved|unresolved" data-target="Title"><a class="wikilink ...">Title</a></span>`.
+//! - `[text](dest)` and `![alt](dest)` to a local file (see
+//!   [`crate::file_link`]): the href [`LinkResolver::resolve_file`] gives, or
+//!   `dest` as written when it gives none.
 //! - `#tag`: `<a class="tag" href="loam://tag/{normalised, percent-encoded}" data-tag="tag">#tag</a>`.
 //! - Callouts (`> [!type] Title`): `<div class="callout" data-callout="type">`
 //!   with `<div class="callout-title">` and `<div class="callout-content">`;
@@ -34,14 +37,14 @@ use std::collections::HashMap;
 use std::fmt::Write;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use crate::callout::{self, Callout};
-use crate::escape;
 use crate::slug::{Slugs, slug};
 use crate::walk::{self, Context};
 use crate::wikilink::WikiLink;
 use crate::{LinkResolver, frontmatter, sanitise, tags};
+use crate::{escape, file_link};
 
 /// File extensions `![[...]]` shows as an image.
 const IMAGE_EXTENSIONS: &[&str] = &[
@@ -133,6 +136,7 @@ impl<'a> Renderer<'a, '_> {
     fn step(&mut self, i: usize) -> usize {
         match &self.events[i].0 {
             Event::Start(tag) if walk::is_wikilink(tag) => return self.wikilink(i),
+            Event::Start(Tag::Link { .. } | Tag::Image { .. }) => self.file_link(i),
             Event::Text(_) if self.context.is_prose() => return self.prose(i),
             Event::Start(Tag::BlockQuote(_)) => {
                 if let Some(callout) = callout::detect(self.source, &self.events, i) {
@@ -296,6 +300,36 @@ impl<'a> Renderer<'a, '_> {
             escape::html(&link.display(source)),
         );
         html
+    }
+
+    /// A markdown link or image at `i` to a local file gets the href the
+    /// resolver gives for it, if any.
+    fn file_link(&mut self, i: usize) {
+        let (
+            Event::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    ..
+                },
+            ),
+            _,
+        ) = &mut self.events[i]
+        else {
+            return;
+        };
+        if matches!(link_type, LinkType::Autolink | LinkType::Email) {
+            return;
+        }
+        let href = file_link::local_path(dest_url).and_then(|p| self.resolver.resolve_file(&p));
+        if let Some(href) = href {
+            *dest_url = CowStr::from(href);
+        }
     }
 
     /// A run of contiguous prose text events starting at `start`: `#tags`

@@ -11,8 +11,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 
-use crate::frontmatter;
 use crate::wikilink::WikiLink;
+use crate::{FileLink, file_link, frontmatter};
 
 /// The markdown dialect: CommonMark, GFM tables, task lists, strikethrough and
 /// footnotes, `$math$`, and wikilinks. Frontmatter is split off before parsing
@@ -98,6 +98,10 @@ pub(crate) trait Visitor {
     fn wikilink(&mut self, link: WikiLink) {
         let _ = link;
     }
+    /// A markdown link or image to a local file.
+    fn file_link(&mut self, link: FileLink) {
+        let _ = link;
+    }
     /// A run of prose text: contiguous text events outside code and links.
     /// Runs end at any markup, so a run never spans an escape, emphasis
     /// delimiter or line break.
@@ -146,6 +150,30 @@ pub(crate) fn walk(markdown: &str, body_start: usize, visitor: &mut impl Visitor
             {
                 if let Some(link) = WikiLink::parse(markdown, range.clone()) {
                     visitor.wikilink(link);
+                }
+            }
+            Event::Start(
+                Tag::Link {
+                    link_type,
+                    dest_url,
+                    ..
+                }
+                | Tag::Image {
+                    link_type,
+                    dest_url,
+                    ..
+                },
+            ) if !matches!(
+                link_type,
+                LinkType::WikiLink { .. } | LinkType::Autolink | LinkType::Email
+            ) =>
+            {
+                if let Some(path) = file_link::local_path(dest_url) {
+                    visitor.file_link(FileLink {
+                        path,
+                        image: matches!(event, Event::Start(Tag::Image { .. })),
+                        range: range.clone(),
+                    });
                 }
             }
             Event::Start(Tag::Heading { level, .. }) => {

@@ -34,6 +34,14 @@ fn check(input: &str, expected: Expect) {
         line += &format!(" {:?}", &input[link.range.clone()]);
         lines.push(line);
     }
+    for link in &analysis.file_links {
+        let kind = if link.image { "image" } else { "file" };
+        lines.push(format!(
+            "{kind} {:?} {:?}",
+            link.path,
+            &input[link.range.clone()]
+        ));
+    }
     if !analysis.tags.is_empty() {
         lines.push(format!("tags {}", analysis.tags.join(" ")));
     }
@@ -152,6 +160,7 @@ fn tags() {
         "(#paren) *#emph* [[Link#heading]] [#linktext](x) \\#escaped &#35;entity",
         expect![[r#"
             link "Link" #"heading" "[[Link#heading]]"
+            file "x" "[#linktext](x)"
             tags paren emph"#]],
     );
     check(
@@ -244,4 +253,17 @@ fn large_document_is_read_in_one_linear_pass() {
         let _ = analyse(&hostile);
         let _ = loam_markdown::find_mentions(&hostile, "a");
     }
+}
+
+#[test]
+fn links_to_local_files() {
+    check(
+        "[doc](Other%20note.md#Part) ![pic](img/a.png \"t\") [web](https://x.org) <https://y.org>\n\
+         [here](#top) [[Wiki]] [angle](<My file.pdf>) `[code](x.md)`",
+        expect![[r#"
+            link "Wiki" "[[Wiki]]"
+            file "Other note.md" "[doc](Other%20note.md#Part)"
+            image "img/a.png" "![pic](img/a.png \"t\")"
+            file "My file.pdf" "[angle](<My file.pdf>)""#]],
+    );
 }

@@ -16,6 +16,10 @@ impl LinkResolver for Garden {
             _ => None,
         }
     }
+
+    fn resolve_file(&self, path: &str) -> Option<String> {
+        (path == "img/pic.png").then(|| "loam://file/pic.png".to_owned())
+    }
 }
 
 fn check(input: &str, expected: Expect) {
@@ -255,5 +259,15 @@ fn frontmatter() {
         title: [broken
         ---</code></pre>
         <p>Body</p>"#]],
+    );
+}
+
+#[test]
+fn links_to_local_files_get_the_resolved_href() {
+    check(
+        "![a pic](img/pic.png) ![other](img/other.png) [pdf](doc%20one.pdf) [web](https://x.org/img/pic.png)",
+        expect![[
+            r#"<p><img src="loam://file/pic.png" alt="a pic"> <img src="img/other.png" alt="other"> <a href="doc%20one.pdf" rel="noopener noreferrer">pdf</a> <a href="https://x.org/img/pic.png" rel="noopener noreferrer">web</a></p>"#
+        ]],
     );
 }
