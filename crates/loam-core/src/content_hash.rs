@@ -102,7 +102,10 @@ mod tests {
         let hash = ContentHash::of(b"loam");
         assert_eq!(hash.to_string().parse::<ContentHash>().unwrap(), hash);
         assert_eq!(
-            hash.to_string().to_uppercase().parse::<ContentHash>().unwrap(),
+            hash.to_string()
+                .to_uppercase()
+                .parse::<ContentHash>()
+                .unwrap(),
             hash
         );
         for bad in ["", "abc", &"g".repeat(64), &"0".repeat(63)] {
