@@ -225,6 +225,7 @@ impl State {
                 id: *id,
                 snapshot,
                 chunk,
+                imported: None,
             })
             .collect();
         let stats = self.store.write_docs(&writes)?;
@@ -416,6 +417,7 @@ impl Garden {
                 id: *id,
                 snapshot,
                 chunk,
+                imported: None,
             })
             .collect();
         state.store.write_docs(&writes)?;

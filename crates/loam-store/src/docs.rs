@@ -6,7 +6,7 @@
 //! in order gives the document. [`Store::compact_doc`] replaces a prefix of
 //! the sequence by one full save.
 
-use loam_core::{DocId, DocKind, DocSnapshot};
+use loam_core::{ContentHash, DocId, DocKind, DocSnapshot};
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
@@ -26,6 +26,9 @@ pub struct DocRow {
     pub title: String,
     /// Folder path, `""` for the root.
     pub folder: String,
+    /// The file it was imported from, relative to the imported folder
+    /// (`"a/b/Note.md"`); `""` when created in Loam.
+    pub path: String,
     /// Hidden from lists, search and link resolution.
     pub archived: bool,
     /// Milliseconds since the Unix epoch.
@@ -72,6 +75,10 @@ pub struct DocWrite<'a> {
     pub snapshot: &'a DocSnapshot,
     /// The change's bytes (empty: only the row and index are rewritten).
     pub chunk: &'a [u8],
+    /// Set when an import wrote this change: the hash of the file's bytes.
+    /// The document's heads after the change and this hash are remembered
+    /// as its import base (see [`Store::import_bases`]).
+    pub imported: Option<ContentHash>,
 }
 
 /// Which documents a list shows, by their archived flag.
@@ -125,11 +132,11 @@ pub struct ListQuery {
 
 impl DocRow {
     /// How many columns [`DOC_COLUMNS`] has.
-    pub(crate) const COLUMNS: usize = 11;
+    pub(crate) const COLUMNS: usize = 12;
 }
 
 /// The columns [`read_doc_row`] reads, from `docs` aliased as `d`.
-pub(crate) const DOC_COLUMNS: &str = "d.id, d.kind, d.title, d.folder, d.archived, d.created, d.updated, d.tags, d.aliases, d.chars, d.heads";
+pub(crate) const DOC_COLUMNS: &str = "d.id, d.kind, d.title, d.folder, d.archived, d.created, d.updated, d.tags, d.aliases, d.chars, d.heads, d.path";
 
 /// The [`DocRow`] in [`DOC_COLUMNS`] starting at column `at`.
 pub(crate) fn read_doc_row(row: &Row<'_>, at: usize) -> rusqlite::Result<DocRow> {
@@ -149,6 +156,7 @@ pub(crate) fn read_doc_row(row: &Row<'_>, at: usize) -> rusqlite::Result<DocRow>
             .split_whitespace()
             .map(str::to_owned)
             .collect(),
+        path: row.get(at + 11)?,
     })
 }
 
@@ -196,6 +204,8 @@ pub(crate) fn doc_key(conn: &Connection, id: DocId) -> rusqlite::Result<Option<i
 /// What a write needs to know about the document's current row.
 struct Existing {
     doc: i64,
+    /// Title, folder and path: what the link keys are made of.
+    names: (String, String, String),
     tags: String,
     aliases: String,
     chunks: i64,
@@ -218,7 +228,7 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
     let chars = to_i64(snap.body.chars().count());
     let existing = tx
         .prepare_cached(
-            "SELECT doc, tags, aliases, chunk_count, chunk_bytes FROM docs WHERE id = ?1",
+            "SELECT doc, tags, aliases, chunk_count, chunk_bytes, title, folder, path FROM docs WHERE id = ?1",
         )?
         .query_row([write.id.as_bytes()], |row| {
             Ok(Existing {
@@ -227,6 +237,7 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
                 aliases: row.get(2)?,
                 chunks: row.get(3)?,
                 bytes: row.get(4)?,
+                names: (row.get(5)?, row.get(6)?, row.get(7)?),
             })
         })
         .optional()?;
@@ -250,14 +261,15 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
         aliases,
         chunks,
         bytes,
+        snap.path,
     ];
     let doc = match &existing {
         Some(old) => {
             let mut stmt = tx.prepare_cached(
                 "UPDATE docs SET kind = ?1, title = ?2, title_norm = ?3, folder = ?4, archived = ?5, created = ?6,
                      updated = ?7, chars = ?8, heads = ?9, tags = ?10, aliases = ?11, chunk_count = ?12,
-                     chunk_bytes = ?13
-                 WHERE doc = ?14",
+                     chunk_bytes = ?13, path = ?14
+                 WHERE doc = ?15",
             )?;
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             all.push(&old.doc);
@@ -267,8 +279,8 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
         None => {
             let mut stmt = tx.prepare_cached(
                 "INSERT INTO docs (kind, title, title_norm, folder, archived, created, updated, chars, heads, tags,
-                     aliases, chunk_count, chunk_bytes, id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                     aliases, chunk_count, chunk_bytes, path, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             let id = write.id.as_bytes().as_slice();
             let mut all: Vec<&dyn rusqlite::ToSql> = values.to_vec();
@@ -289,7 +301,18 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
     let old = existing
         .as_ref()
         .map(|e| (e.tags.as_str(), e.aliases.as_str()));
-    index::write_index(tx, doc, &derived, (&tags, &aliases), old)?;
+    let keys_changed = existing.as_ref().is_none_or(|e| {
+        let (title, folder, path) = &e.names;
+        (title, folder, path) != (&snap.title, &snap.folder, &snap.path)
+    });
+    index::write_index(tx, doc, &derived, (&tags, &aliases), old, keys_changed)?;
+    if let Some(hash) = write.imported {
+        tx.prepare_cached(
+            "INSERT INTO imports (doc, heads, hash) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc) DO UPDATE SET heads = excluded.heads, hash = excluded.hash",
+        )?
+        .execute(params![doc, heads, hash.as_bytes().as_slice()])?;
+    }
     let stats = ChunkStats {
         chunks: u64::try_from(chunks).unwrap_or(0),
         bytes: u64::try_from(bytes).unwrap_or(0),
@@ -378,6 +401,7 @@ impl Store {
             id,
             snapshot,
             chunk,
+            imported: None,
         }])?;
         stats
             .pop()

@@ -4,8 +4,14 @@
 //!
 //! A link resolves by its normalised target to a document that is not
 //! archived and whose normalised title or alias equals it: pages before
-//! notes, a title before an alias, then the most recently updated. An empty
-//! target (`[[#Heading]]`) points into its own document.
+//! notes, a title before an alias, then the most recently updated. Only when
+//! no title or alias matches does the target name a file path (the way
+//! Obsidian links into folders): `[[API/space]]` or `[[space.md]]` resolves
+//! to a document whose path ends so ([`loam_core::vault::path_keys`]), pages
+//! first, then the one nearest the root. An empty target (`[[#Heading]]`)
+//! points into its own document. A target that names no document may name
+//! an attachment (`![[pic.png]]`, `![[img/pic.png]]`): see
+//! [`Store::find_attachment`].
 
 use std::collections::HashMap;
 
@@ -39,8 +45,11 @@ pub struct OutLink {
     /// The link as written.
     pub link: LinkRow,
     /// The document it resolves to; `None` when no document that is not
-    /// archived has that title or alias.
+    /// archived has that title, alias or path.
     pub resolved: Option<DocId>,
+    /// When it names no document: the path of the attachment it names, if
+    /// any (`![[pic.png]]`).
+    pub attachment: Option<String>,
 }
 
 /// A document that links to another, with its links to it.
@@ -112,6 +121,19 @@ pub(crate) struct Derived {
     pub aliases: Vec<(String, String)>,
     /// Wikilinks and embeds in document order.
     pub links: Vec<LinkRow>,
+    /// Other names links may use: the endings of its file path.
+    pub keys: Vec<String>,
+}
+
+/// The link keys of a document (see [`loam_core::vault::path_keys`]): the
+/// endings of the path it is exported to, without the bare title.
+pub(crate) fn doc_keys(folder: &str, title: &str, path: &str) -> Vec<String> {
+    let path = loam_core::vault::file_path(folder, title, path);
+    let title_norm = normalise_title(title);
+    loam_core::vault::path_keys(&path)
+        .into_iter()
+        .filter(|key| *key != title_norm)
+        .collect()
 }
 
 impl Derived {
@@ -156,6 +178,7 @@ impl Derived {
             tags,
             aliases,
             links,
+            keys: doc_keys(&snapshot.folder, &snapshot.title, &snapshot.path),
         }
     }
 
@@ -168,17 +191,30 @@ impl Derived {
     }
 }
 
-/// Bring the link, tag and alias rows of `doc` to `new`. `old` holds the
-/// tags and aliases the document had (as stored JSON, compared with the new
-/// JSON), or `None` for a new document. Rows that did not change are not
-/// touched.
+/// Bring the link, tag, alias and key rows of `doc` to `new`. `old` holds
+/// the tags and aliases the document had (as stored JSON, compared with the
+/// new JSON), or `None` for a new document; `keys_changed` says whether its
+/// folder, title or path changed (or it is new). Rows that did not change
+/// are not touched.
 pub(crate) fn write_index(
     tx: &Connection,
     doc: i64,
     new: &Derived,
     json: (&str, &str),
     old: Option<(&str, &str)>,
+    keys_changed: bool,
 ) -> rusqlite::Result<()> {
+    if keys_changed {
+        if old.is_some() {
+            tx.prepare_cached("DELETE FROM doc_keys WHERE doc = ?1")?
+                .execute([doc])?;
+        }
+        let mut insert =
+            tx.prepare_cached("INSERT OR IGNORE INTO doc_keys (doc, key) VALUES (?1, ?2)")?;
+        for key in &new.keys {
+            insert.execute(params![doc, key])?;
+        }
+    }
     let (tags_json, aliases_json) = json;
     if old.is_none_or(|(tags, _)| tags != tags_json) {
         if old.is_some() {
@@ -308,19 +344,26 @@ fn links_of(conn: &Connection, doc: i64) -> rusqlite::Result<Vec<LinkRow>> {
     stmt.query_map([doc], |row| read_link(row, 0))?.collect()
 }
 
+/// How deep in folders the document `d` is (0 at the root), in SQL.
+const FOLDER_DEPTH: &str =
+    "(d.folder != '') + length(d.folder) - length(replace(d.folder, '/', ''))";
+
 /// The document a link to `target_norm` resolves to (see the module docs).
-fn resolve(conn: &Connection, target_norm: &str) -> rusqlite::Result<Option<DocId>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn resolve(conn: &Connection, target_norm: &str) -> rusqlite::Result<Option<DocId>> {
+    let mut stmt = conn.prepare_cached(&format!(
         "SELECT id FROM (
-             SELECT d.id, d.kind, d.updated, d.doc, 1 AS by_title FROM docs d
+             SELECT d.id, d.kind, d.updated, d.doc, 0 AS by_path, 1 AS by_title, 0 AS depth FROM docs d
              WHERE d.title_norm = ?1 AND d.archived = 0
              UNION ALL
-             SELECT d.id, d.kind, d.updated, d.doc, 0 AS by_title FROM aliases a JOIN docs d ON d.doc = a.doc
+             SELECT d.id, d.kind, d.updated, d.doc, 0, 0, 0 FROM aliases a JOIN docs d ON d.doc = a.doc
              WHERE a.alias_norm = ?1 AND d.archived = 0
+             UNION ALL
+             SELECT d.id, d.kind, d.updated, d.doc, 1, 0, {FOLDER_DEPTH} FROM doc_keys k JOIN docs d ON d.doc = k.doc
+             WHERE k.key = ?1 AND d.archived = 0
          )
-         ORDER BY kind = 'page' DESC, by_title DESC, updated DESC, doc
-         LIMIT 1",
-    )?;
+         ORDER BY by_path, kind = 'page' DESC, by_title DESC, depth, updated DESC, doc
+         LIMIT 1"
+    ))?;
     stmt.query_row([target_norm], |row| read_id(row, 0))
         .optional()
 }
@@ -328,7 +371,9 @@ fn resolve(conn: &Connection, target_norm: &str) -> rusqlite::Result<Option<DocI
 impl Store {
     /// Documents whose normalised title or alias equals `title` normalised:
     /// pages first, then exact titles before aliases, then the most
-    /// recently updated. Archived ones only if `include_archived`.
+    /// recently updated; after them, documents whose file path ends in
+    /// `title` (`API/space`, `space.md`), pages first, then nearest the
+    /// root. Archived ones only if `include_archived`.
     pub fn find_by_title(
         &self,
         title: &str,
@@ -337,9 +382,11 @@ impl Store {
         let key = normalise_title(title);
         let sql = format!(
             "SELECT {DOC_COLUMNS} FROM docs d
-             WHERE d.doc IN (SELECT doc FROM docs WHERE title_norm = ?1 UNION SELECT doc FROM aliases WHERE alias_norm = ?1)
+             WHERE d.doc IN (SELECT doc FROM docs WHERE title_norm = ?1 UNION SELECT doc FROM aliases WHERE alias_norm = ?1
+                             UNION SELECT doc FROM doc_keys WHERE key = ?1)
                AND (?2 OR d.archived = 0)
-             ORDER BY d.kind = 'page' DESC, d.title_norm = ?1 DESC, d.updated DESC, d.doc"
+             ORDER BY d.title_norm = ?1 OR d.doc IN (SELECT doc FROM aliases WHERE alias_norm = ?1) DESC,
+                      d.kind = 'page' DESC, d.title_norm = ?1 DESC, {FOLDER_DEPTH}, d.updated DESC, d.doc"
         );
         self.conn
             .prepare_cached(&sql)
@@ -373,19 +420,34 @@ impl Store {
     }
 
     /// Documents (not archived, not `id` itself) with a link whose target is
-    /// `id`'s title or one of its aliases, sorted by title, each with those
-    /// links in document order. Empty for an unknown id.
+    /// `id`'s title, one of its aliases or the end of its file path, and
+    /// that does not resolve to another document, sorted by title, each with
+    /// those links in document order. Empty for an unknown id.
     pub fn backlinks(&self, id: DocId) -> Result<Vec<Backlink>, StoreError> {
         let sql = format!(
             "SELECT {DOC_COLUMNS}, {LINK_COLUMNS}, d.doc FROM links l JOIN docs d ON d.doc = l.doc
              WHERE l.target_norm IN (
                      SELECT t.title_norm FROM docs t WHERE t.id = ?1
-                     UNION SELECT a.alias_norm FROM aliases a JOIN docs t ON t.doc = a.doc WHERE t.id = ?1)
+                     UNION SELECT a.alias_norm FROM aliases a JOIN docs t ON t.doc = a.doc WHERE t.id = ?1
+                     UNION SELECT k.key FROM doc_keys k JOIN docs t ON t.doc = k.doc WHERE t.id = ?1)
                AND l.target_norm != ''
                AND d.archived = 0
                AND d.id != ?1
              ORDER BY d.title_norm, d.doc, l.ord"
         );
+        let mut resolved: HashMap<String, Option<DocId>> = HashMap::new();
+        let mut elsewhere = |link: &LinkRow| -> rusqlite::Result<bool> {
+            let key = normalise_title(&link.target);
+            let target = match resolved.get(&key) {
+                Some(target) => *target,
+                None => {
+                    let target = resolve(&self.conn, &key)?;
+                    resolved.insert(key, target);
+                    target
+                }
+            };
+            Ok(target.is_some_and(|t| t != id))
+        };
         let rows: Vec<(i64, DocRow, LinkRow)> = self
             .conn
             .prepare_cached(&sql)
@@ -403,6 +465,11 @@ impl Store {
         let mut out: Vec<Backlink> = Vec::new();
         let mut last = None;
         for (doc, source, link) in rows {
+            // A link that another document answers to (a page of the same
+            // title, a path that ends elsewhere) is that document's.
+            if elsewhere(&link).map_err(|e| self.err(e))? {
+                continue;
+            }
             match out.last_mut() {
                 Some(backlink) if last == Some(doc) => backlink.links.push(link),
                 _ => out.push(Backlink {
@@ -434,13 +501,18 @@ impl Store {
                         } else {
                             resolve(&self.conn, &key)?
                         };
-                        resolved.insert(key, target);
+                        resolved.insert(key.clone(), target);
                         target
                     }
+                };
+                let attachment = match target {
+                    Some(_) => None,
+                    None => crate::attachments::find(&self.conn, &key)?.map(|a| a.path),
                 };
                 out.push(OutLink {
                     link,
                     resolved: target,
+                    attachment,
                 });
             }
             Ok(out)
@@ -449,7 +521,8 @@ impl Store {
     }
 
     /// Every link from a document that is not archived which resolves to
-    /// nothing, sorted by the source's title, then document order.
+    /// nothing (no document, no attachment), sorted by the source's title,
+    /// then document order.
     pub fn broken_links(&self) -> Result<Vec<BrokenLink>, StoreError> {
         let sql = format!(
             "SELECT {DOC_COLUMNS}, {LINK_COLUMNS} FROM links l JOIN docs d ON d.doc = l.doc
@@ -458,6 +531,9 @@ impl Store {
                AND NOT EXISTS (SELECT 1 FROM docs t WHERE t.title_norm = l.target_norm AND t.archived = 0)
                AND NOT EXISTS (SELECT 1 FROM aliases a JOIN docs t ON t.doc = a.doc
                                WHERE a.alias_norm = l.target_norm AND t.archived = 0)
+               AND NOT EXISTS (SELECT 1 FROM doc_keys k JOIN docs t ON t.doc = k.doc
+                               WHERE k.key = l.target_norm AND t.archived = 0)
+               AND NOT EXISTS (SELECT 1 FROM attachment_keys k WHERE k.key = l.target_norm)
              ORDER BY d.title_norm, d.doc, l.ord"
         );
         self.conn

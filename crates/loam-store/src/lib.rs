@@ -17,13 +17,17 @@
 //!
 //! - `schema`: tables, versioned migrations, connection settings;
 //! - `docs`: writing documents (chunks, rows), compaction, lists;
-//! - `index`: links, tags, aliases, title resolution, backlinks;
+//! - `index`: links, tags, aliases, title and path resolution, backlinks;
+//! - `attachments`: attachment bytes by content hash, and their paths;
+//! - `imports`: what the last import wrote into each imported document;
 //! - `search`: the FTS5 index and the query language of [`Store::search`];
 //! - `check`: [`Store::integrity_check`] for `loam check`.
 
+mod attachments;
 mod check;
 mod docs;
 mod error;
+mod imports;
 mod index;
 mod schema;
 mod search;
@@ -33,8 +37,10 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
+pub use attachments::{AttachmentRow, AttachmentWrite, AttachmentWritten};
 pub use docs::{ArchivedFilter, Chunk, ChunkStats, DocRow, DocWrite, ListQuery, Sort};
 pub use error::StoreError;
+pub use imports::{ImportBase, ImportedDoc};
 pub use index::{Backlink, BrokenLink, IndexRows, LinkRow, OutLink, TagCount, TitleEntry};
 pub use search::{SearchHit, SearchQuery};
 

@@ -127,9 +127,85 @@ CREATE VIRTUAL TABLE fts USING fts5 (
 INSERT INTO fts (fts) VALUES ('rebuild');
 ";
 
+/// Version 3: import and export. A document imported from a folder keeps
+/// its file's path; links also resolve by the end of a path (`[[API/space]]`,
+/// `![[img/pic.png]]`); attachments are stored by the hash of their bytes;
+/// and each imported document remembers what the last import wrote, so that
+/// importing again changes only what changed in the folder. The keys of the
+/// documents already stored are filled in by [`backfill_doc_keys`].
+const V3: &str = r"
+ALTER TABLE docs ADD COLUMN path TEXT NOT NULL DEFAULT '';
+CREATE INDEX docs_by_path ON docs (path) WHERE path != '';
+
+-- Other names a link may use for a document: the endings of the path it is
+-- exported to (see loam_core::vault::path_keys), normalised like titles.
+CREATE TABLE doc_keys (
+    doc INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    key TEXT NOT NULL,
+    PRIMARY KEY (doc, key)
+) WITHOUT ROWID;
+CREATE INDEX doc_keys_by_key ON doc_keys (key);
+
+-- Attachment bytes, one row per distinct content (SHA-256).
+CREATE TABLE blobs (
+    blob  INTEGER PRIMARY KEY,
+    hash  BLOB NOT NULL UNIQUE CHECK (length(hash) = 32),
+    size  INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+);
+
+-- Attachments (images, PDFs, any file that is not markdown) by the path
+-- they were imported from, relative to the folder and `/`-separated.
+CREATE TABLE attachments (
+    attachment INTEGER PRIMARY KEY,
+    path       TEXT NOT NULL UNIQUE,
+    blob       INTEGER NOT NULL REFERENCES blobs (blob),
+    created    INTEGER NOT NULL,
+    updated    INTEGER NOT NULL
+);
+CREATE INDEX attachments_by_blob ON attachments (blob);
+
+-- The names a link may use for an attachment (`pic.png`, `img/pic.png`).
+CREATE TABLE attachment_keys (
+    attachment INTEGER NOT NULL REFERENCES attachments (attachment) ON DELETE CASCADE,
+    key        TEXT NOT NULL,
+    PRIMARY KEY (attachment, key)
+) WITHOUT ROWID;
+CREATE INDEX attachment_keys_by_key ON attachment_keys (key);
+
+-- What the last import wrote into a document: its heads right after, and the
+-- hash of the file's bytes.
+CREATE TABLE imports (
+    doc   INTEGER PRIMARY KEY REFERENCES docs (doc) ON DELETE CASCADE,
+    heads TEXT NOT NULL,
+    hash  BLOB NOT NULL CHECK (length(hash) = 32)
+);
+";
+
 /// Every schema step, oldest first: `MIGRATIONS[n]` takes version `n` to
 /// `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+
+/// The version [`V3`] brings a database to.
+const DOC_KEYS_VERSION: usize = 3;
+
+/// Fill in the link keys of every stored document (a database migrated to
+/// [`V3`] had none): those of the path each would be exported to.
+fn backfill_doc_keys(conn: &Connection) -> rusqlite::Result<()> {
+    let docs: Vec<(i64, String, String, String)> = conn
+        .prepare("SELECT doc, folder, title, path FROM docs")?
+        .query_map([], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut insert = conn.prepare("INSERT OR IGNORE INTO doc_keys (doc, key) VALUES (?1, ?2)")?;
+    for (doc, folder, title, path) in docs {
+        for key in crate::index::doc_keys(&folder, &title, &path) {
+            insert.execute(rusqlite::params![doc, key])?;
+        }
+    }
+    Ok(())
+}
 
 /// The schema version this build writes.
 pub(crate) const LATEST_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -194,6 +270,9 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     let start = usize::try_from(version).unwrap_or(usize::MAX);
     for step in MIGRATIONS.iter().skip(start) {
         tx.execute_batch(step).map_err(sql)?;
+    }
+    if start < DOC_KEYS_VERSION {
+        backfill_doc_keys(&tx).map_err(sql)?;
     }
     tx.pragma_update(None, "application_id", APPLICATION_ID)
         .map_err(sql)?;
@@ -260,12 +339,26 @@ mod tests {
             conn.execute_batch(
                 "INSERT INTO docs (doc, id, kind, title, title_norm, folder, archived, created, updated, chars,
                                    heads, tags, aliases)
-                 VALUES (1, zeroblob(16), 'note', 'Seeds', 'seeds', '', 0, 0, 0, 11, '', '[]', '[]');
+                 VALUES (1, zeroblob(16), 'note', 'Seeds', 'seeds', 'Lab', 0, 0, 0, 11, '', '[]', '[]');
                  INSERT INTO texts (doc, title, body) VALUES (1, 'Seeds', 'seeds sprout');
                  INSERT INTO fts (rowid, title, body) VALUES (1, 'Seeds', 'seeds sprout');",
             )
             .unwrap();
             migrate(&mut conn, Path::new(":memory:")).unwrap();
+            if version < DOC_KEYS_VERSION {
+                let keys: Vec<String> = conn
+                    .prepare("SELECT key FROM doc_keys ORDER BY key")
+                    .unwrap()
+                    .query_map([], |r| r.get(0))
+                    .unwrap()
+                    .collect::<rusqlite::Result<_>>()
+                    .unwrap();
+                assert_eq!(
+                    keys,
+                    ["lab/seeds", "lab/seeds.md", "seeds.md"],
+                    "from {version}"
+                );
+            }
             assert_eq!(
                 user_version(&conn).unwrap(),
                 LATEST_VERSION,

@@ -262,6 +262,7 @@ fn an_exact_title_is_found_among_very_many_matches() {
             id: *id,
             snapshot: n,
             chunk: b"x",
+            imported: None,
         })
         .collect();
     store.write_docs(&writes).unwrap();

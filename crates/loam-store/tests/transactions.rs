@@ -124,11 +124,13 @@ fn a_failed_write_of_a_long_body_leaves_the_full_text_index_as_it_was() {
             id: doc_id(1),
             snapshot: &new,
             chunk: b"new",
+            imported: None,
         },
         DocWrite {
             id: garden.id("Seeds"),
             snapshot: &snapshot,
             chunk: b"edit",
+            imported: None,
         },
     ];
     assert!(garden.store.write_docs(&writes).is_err());
@@ -151,16 +153,19 @@ fn a_failed_batch_writes_none_of_its_documents() {
             id: doc_id(0),
             snapshot: &edited,
             chunk: b"edit",
+            imported: None,
         },
         DocWrite {
             id: doc_id(1),
             snapshot: &fine,
             chunk: b"new",
+            imported: None,
         },
         DocWrite {
             id: doc_id(2),
             snapshot: &bad,
             chunk: b"new",
+            imported: None,
         },
     ];
     assert!(store.write_docs(&writes).is_err());

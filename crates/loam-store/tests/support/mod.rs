@@ -1,6 +1,6 @@
 //! A compact notation for gardens in store tests.
 //!
-//! One document per line: `kind Title words #doctag [archived] folder=a/b | body`.
+//! One document per line: `kind Title words #doctag [archived] folder=a/b path=a/b/T.md | body`.
 //! `kind` is `note` or `page`; words up to `|` that are not tags, flags or
 //! folders make the title; `\n` in the body is a line break. Document `i`
 //! (0-based) gets the id `[i + 1; 16]`, is created at `T0 + i` seconds and
@@ -133,6 +133,8 @@ fn parse(line: &str, i: usize) -> DocSnapshot {
             snapshot.archived = true;
         } else if let Some(folder) = word.strip_prefix("folder=") {
             snapshot.folder = folder.to_owned();
+        } else if let Some(path) = word.strip_prefix("path=") {
+            snapshot.path = path.to_owned();
         } else {
             title.push(word);
         }
