@@ -379,19 +379,39 @@ impl NoteDoc {
         new: &str,
         now: Timestamp,
     ) -> Result<bool, DocError> {
+        Ok(self.replace_text_from(base, new, now, None)?.is_some())
+    }
+
+    /// [`NoteDoc::replace_text_since`], committed with `message`, returning
+    /// the heads of the version made on top of `base` before the merge: the
+    /// version whose text is exactly `new` (an import remembers them, to diff
+    /// the next version of the file against). `None` when `new` equals the
+    /// text at `base`.
+    pub fn replace_text_from(
+        &mut self,
+        base: &[ChangeHash],
+        new: &str,
+        now: Timestamp,
+        message: Option<&str>,
+    ) -> Result<Option<Vec<ChangeHash>>, DocError> {
         if self.has_pending() {
             return Err(DocError::Uncommitted);
         }
         let mut fork = self.doc.fork_at(base)?;
         if fork.text(&self.body)? == new {
-            return Ok(false);
+            return Ok(None);
         }
         fork.update_text(&self.body, new)?;
         fork.put(ROOT, "updated", ScalarValue::Timestamp(now))?;
-        fork.commit_with(CommitOptions::default().with_time(now));
+        let mut options = CommitOptions::default().with_time(now);
+        if let Some(message) = message {
+            options = options.with_message(message);
+        }
+        fork.commit_with(options);
+        let made = fork.get_heads();
         self.doc.merge(&mut fork)?;
         self.body_text = None;
-        Ok(true)
+        Ok(Some(made))
     }
 
     /// Set the title.
@@ -647,6 +667,14 @@ mod tests {
                 .unwrap()
         );
         assert_eq!(doc.snapshot().unwrap().updated, T0 + 2);
+        let made = doc
+            .replace_text_from(&base, "one 2 three", T0 + 3, Some("import"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(doc.text().unwrap(), "ONE 2 3");
+        let at_made = doc.automerge().fork_at(&made).unwrap();
+        let body = at_made.get(ROOT, "body").unwrap().unwrap().1;
+        assert_eq!(at_made.text(&body).unwrap(), "one 2 three");
         let unknown = [ChangeHash([7; 32])];
         assert!(doc.replace_text_since(&unknown, "x", T0 + 4).is_err());
     }
