@@ -20,7 +20,7 @@ pub use content_hash::{ContentHash, HashParseError};
 pub use doc::{
     DocError, DocKind, DocSnapshot, NewDoc, NoteDoc, TextEdit, Timestamp, automerge_load_count,
 };
-pub use ids::{DocId, GardenId, IdParseError};
+pub use ids::{DocId, GardenId, IdParseError, MemberId};
 pub use title::{normalise_tag, normalise_title};
 
 /// Re-exported so that crates above can name change hashes without their own
