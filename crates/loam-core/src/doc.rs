@@ -15,14 +15,23 @@
 //! ```
 //!
 //! Text positions are Unicode code points (Automerge's default in Rust).
+//!
+//! Every replica writes as an actor made of the member's id and a random
+//! suffix (see [`crate::history`]), so each change says who made it.
+//!
+//! A document made by another Automerge application can be adopted
+//! ([`NoteDoc::adopt`]): its text object (at `body`, or at `text`) becomes
+//! the body, and its whole history is kept.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{
-    ActorId, AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value,
-};
+use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use serde::{Deserialize, Serialize};
+
+use crate::history::{BodyEdits, ChangeSummary, actor_for, change_time};
+use crate::ids::MemberId;
 
 /// Milliseconds since the Unix epoch.
 pub type Timestamp = i64;
@@ -101,6 +110,9 @@ pub enum DocError {
     /// Automerge refused an operation.
     #[error("automerge refused the change: {0}")]
     Automerge(#[source] Box<automerge::AutomergeError>),
+    /// A version was named by a change the document does not have.
+    #[error("the document has no change {0}")]
+    UnknownChange(ChangeHash),
 }
 
 impl From<automerge::AutomergeError> for DocError {
@@ -192,7 +204,11 @@ pub struct DocSnapshot {
 #[derive(Debug)]
 pub struct NoteDoc {
     doc: AutoCommit,
+    /// The text object holding the body (at `body`, or `text` in an
+    /// adopted document).
     body: ObjId,
+    /// Who edits through this replica.
+    author: MemberId,
     /// The heads of everything already handed out as saved bytes; the next
     /// incremental save holds what came after.
     saved: Vec<ChangeHash>,
@@ -200,6 +216,24 @@ pub struct NoteDoc {
     /// body out of Automerge costs far more than applying a splice to a copy.
     /// `None` after anything that may change the body in other ways.
     body_text: Option<Mirror>,
+    /// The body edits of the pending (uncommitted) operations, counted as
+    /// they are made so that storing a change need not decode it; `None`
+    /// once an edit was made whose size is not known here.
+    pending_edits: Option<BodyEdits>,
+    /// The body edits of changes committed here and not yet saved.
+    committed_edits: HashMap<ChangeHash, BodyEdits>,
+}
+
+/// The changes not yet saved ([`NoteDoc::unsaved`]).
+#[derive(Debug, Clone)]
+pub struct Unsaved {
+    /// The changes as bytes to append to the stored chunks; empty when
+    /// there are none.
+    pub bytes: Vec<u8>,
+    /// The heads after them: what to pass to [`NoteDoc::mark_saved`].
+    pub heads: Vec<ChangeHash>,
+    /// One summary per change, in the order of `bytes`.
+    pub changes: Vec<ChangeSummary>,
 }
 
 /// A copy of the body and whether it is all ASCII: only then is a code
@@ -218,11 +252,11 @@ impl Mirror {
 }
 
 impl NoteDoc {
-    /// A new document holding `new`, created at `now` (committed as its first
-    /// change).
-    pub fn create(new: &NewDoc, now: Timestamp) -> Result<Self, DocError> {
+    /// A new document holding `new`, created by `author` at `now`
+    /// (committed as its first change).
+    pub fn create(new: &NewDoc, author: MemberId, now: Timestamp) -> Result<Self, DocError> {
         let mut doc = AutoCommit::new();
-        doc.set_actor(ActorId::random());
+        doc.set_actor(actor_for(author));
         doc.put(ROOT, "schema", SCHEMA_VERSION)?;
         doc.put(ROOT, "kind", new.kind.as_str())?;
         doc.put(ROOT, "title", new.title.as_str())?;
@@ -241,21 +275,42 @@ impl NoteDoc {
         let mut this = Self {
             doc,
             body,
+            author,
             saved: Vec::new(),
             body_text: Some(Mirror::new(new.body.clone())),
+            pending_edits: Some(BodyEdits {
+                inserted: new.body.chars().count() as u64,
+                deleted: 0,
+            }),
+            committed_edits: HashMap::new(),
         };
         this.commit(now, Some("create"));
         Ok(this)
     }
 
     /// The document saved in `bytes` (a full save, incremental chunks, or
-    /// both concatenated).
-    pub fn load(bytes: &[u8]) -> Result<Self, DocError> {
-        Self::load_chunks([bytes])
+    /// both concatenated), to be edited by `author`.
+    pub fn load(bytes: &[u8], author: MemberId) -> Result<Self, DocError> {
+        Self::load_chunks([bytes], author)
     }
 
-    /// The document made of these chunks, applied in order.
-    pub fn load_chunks<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Self, DocError> {
+    /// The document made of these chunks, applied in order, to be edited by
+    /// `author`.
+    pub fn load_chunks<'a>(
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+        author: MemberId,
+    ) -> Result<Self, DocError> {
+        let this = Self::load_any(chunks, author)?;
+        this.check_schema()?;
+        Ok(this)
+    }
+
+    /// Any Automerge document with a text object at `body` or `text`, its
+    /// other fields unchecked.
+    fn load_any<'a>(
+        chunks: impl IntoIterator<Item = &'a [u8]>,
+        author: MemberId,
+    ) -> Result<Self, DocError> {
         AUTOMERGE_LOADS.fetch_add(1, Ordering::Relaxed);
         let mut doc = AutoCommit::new();
         for chunk in chunks {
@@ -264,19 +319,57 @@ impl NoteDoc {
         }
         // A fresh actor per loaded replica: two processes writing the same
         // document never reuse a sequence number.
-        doc.set_actor(ActorId::random());
-        let body = match doc.get(ROOT, "body")? {
-            Some((Value::Object(ObjType::Text), id)) => id,
-            Some(_) => return Err(DocError::Schema("`body` is not text".into())),
-            None => return Err(DocError::Schema("`body` is missing".into())),
-        };
+        doc.set_actor(actor_for(author));
+        let body = find_body(&doc)?;
         let saved = doc.get_heads();
-        let this = Self {
+        Ok(Self {
             doc,
             body,
+            author,
             saved,
             body_text: None,
-        };
+            pending_edits: Some(BodyEdits::default()),
+            committed_edits: HashMap::new(),
+        })
+    }
+
+    /// Adopt a document another Automerge application made: its text
+    /// object at `body` (or, failing that, at `text`) becomes the body, and
+    /// Loam's fields are added in one new change by `author` at `now`. Its
+    /// whole history is kept. `created` is the time of its first change
+    /// (or `now` when its changes carry no time).
+    pub fn adopt(
+        bytes: &[u8],
+        title: &str,
+        kind: DocKind,
+        author: MemberId,
+        now: Timestamp,
+    ) -> Result<Self, DocError> {
+        let mut this = Self::load_any([bytes], author)?;
+        let created = this
+            .doc
+            .get_changes_meta(&[])
+            .iter()
+            .map(|c| change_time(c.timestamp))
+            .filter(|t| *t > 0)
+            .min()
+            .unwrap_or(now);
+        let doc = &mut this.doc;
+        doc.put(ROOT, "schema", SCHEMA_VERSION)?;
+        doc.put(ROOT, "kind", kind.as_str())?;
+        doc.put(ROOT, "title", title)?;
+        if !matches!(doc.get(ROOT, "folder")?, Some((Value::Scalar(_), _))) {
+            doc.put(ROOT, "folder", "")?;
+        }
+        if !matches!(
+            doc.get(ROOT, "tags")?,
+            Some((Value::Object(ObjType::List), _))
+        ) {
+            doc.put_object(ROOT, "tags", ObjType::List)?;
+        }
+        doc.put(ROOT, "created", ScalarValue::Timestamp(created))?;
+        doc.put(ROOT, "archived", false)?;
+        this.commit(now, Some("adopt"));
         this.check_schema()?;
         Ok(this)
     }
@@ -348,6 +441,10 @@ impl NoteDoc {
         }
         let del = isize::try_from(delete).map_err(|_| DocError::OutOfRange { pos, delete, len })?;
         self.doc.splice_text(&self.body, pos, del, insert)?;
+        if let Some(edits) = &mut self.pending_edits {
+            edits.inserted += insert.chars().count() as u64;
+            edits.deleted += delete as u64;
+        }
         // Only while the body is ASCII is a code point position a byte
         // offset; otherwise finding the offset costs a scan per keystroke,
         // and reading the body afresh once when it is needed costs less.
@@ -364,6 +461,7 @@ impl NoteDoc {
     /// so that concurrent edits elsewhere in the text still merge.
     pub fn replace_text(&mut self, new: &str) -> Result<(), DocError> {
         self.doc.update_text(&self.body, new)?;
+        self.pending_edits = None;
         self.body_text = Some(Mirror::new(new.to_owned()));
         Ok(())
     }
@@ -398,6 +496,8 @@ impl NoteDoc {
             return Err(DocError::Uncommitted);
         }
         let mut fork = self.doc.fork_at(base)?;
+        // A fork writes as a new actor of the same member.
+        fork.set_actor(actor_for(self.author));
         if fork.text(&self.body)? == new {
             return Ok(None);
         }
@@ -470,7 +570,12 @@ impl NoteDoc {
         if let Some(message) = message {
             options = options.with_message(message);
         }
-        self.doc.commit_with(options)
+        let hash = self.doc.commit_with(options);
+        let edits = self.pending_edits.replace(BodyEdits::default());
+        if let (Some(hash), Some(edits)) = (hash, edits) {
+            self.committed_edits.insert(hash, edits);
+        }
+        hash
     }
 
     /// A full, compacted save of the document. Commit first: pending edits
@@ -487,36 +592,129 @@ impl NoteDoc {
     /// The changes committed since this replica was loaded or last saved
     /// (fully or incrementally); empty when there are none. Commit first.
     pub fn save_incremental(&mut self) -> Result<Vec<u8>, DocError> {
-        let (bytes, heads) = self.unsaved()?;
-        self.mark_saved(heads);
-        Ok(bytes)
+        let unsaved = self.unsaved()?;
+        self.mark_saved(unsaved.heads);
+        Ok(unsaved.bytes)
     }
 
     /// Like [`NoteDoc::save_incremental`], but the changes count as saved only
     /// once [`NoteDoc::mark_saved`] is called with the heads returned here:
-    /// if storing the bytes fails, the next call returns them again.
-    pub fn unsaved(&mut self) -> Result<(Vec<u8>, Vec<ChangeHash>), DocError> {
+    /// if storing the bytes fails, the next call returns them again. Each
+    /// change comes with its summary; the cost is proportional to the
+    /// changes, not to the document (changes made through this replica's
+    /// splices are not even decoded).
+    pub fn unsaved(&mut self) -> Result<Unsaved, DocError> {
         if self.has_pending() {
             return Err(DocError::Uncommitted);
         }
-        Ok((self.doc.save_after(&self.saved), self.doc.get_heads()))
+        let changes = self.doc.get_changes(&self.saved);
+        let mut bytes = Vec::new();
+        let mut summaries = Vec::with_capacity(changes.len());
+        for change in &changes {
+            bytes.extend_from_slice(change.raw_bytes());
+            let known = self.committed_edits.get(&change.hash()).copied();
+            debug_assert!(
+                known.is_none_or(|k| k == crate::history::body_edits(change, &self.body)),
+                "the body edits counted while editing equal the change's operations"
+            );
+            summaries.push(ChangeSummary::of(change, &self.body, known));
+        }
+        Ok(Unsaved {
+            bytes,
+            heads: self.doc.get_heads(),
+            changes: summaries,
+        })
     }
 
     /// Record that everything up to `heads` is stored.
     pub fn mark_saved(&mut self, heads: Vec<ChangeHash>) {
         self.saved = heads;
+        self.committed_edits.clear();
     }
 
     /// The underlying Automerge document (for sync and history).
     pub fn automerge(&mut self) -> &mut AutoCommit {
         // The caller may merge or apply changes: read the body afresh.
         self.body_text = None;
+        self.pending_edits = None;
         &mut self.doc
+    }
+
+    /// The summary of every change in the document, in causal order (an
+    /// ancestor before its descendants): its whole history. Commit first.
+    pub fn history(&mut self) -> Result<Vec<ChangeSummary>, DocError> {
+        if self.has_pending() {
+            return Err(DocError::Uncommitted);
+        }
+        Ok(self
+            .doc
+            .get_changes(&[])
+            .iter()
+            .map(|c| {
+                let known = self.committed_edits.get(&c.hash()).copied();
+                ChangeSummary::of(c, &self.body, known)
+            })
+            .collect())
+    }
+
+    /// Whether the document has the change `hash`.
+    pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_by_hash(hash).is_some()
+    }
+
+    /// The body as it was at `heads` (as read from [`NoteDoc::heads_at`] or
+    /// a [`DocSnapshot`]).
+    pub fn text_at(&mut self, heads: &[ChangeHash]) -> Result<String, DocError> {
+        if let Some(unknown) = heads.iter().find(|h| !self.has_change(h)) {
+            return Err(DocError::UnknownChange(*unknown));
+        }
+        Ok(self.doc.text_at(&self.body, heads)?)
+    }
+
+    /// The heads of the version as of `time`: every change made at or
+    /// before it (by [`change_time`]), and what those build on. Empty when
+    /// no change is that old. Commit first.
+    pub fn heads_at(&mut self, time: Timestamp) -> Result<Vec<ChangeHash>, DocError> {
+        if self.has_pending() {
+            return Err(DocError::Uncommitted);
+        }
+        let metas = self.doc.get_changes_meta(&[]);
+        let index: HashMap<ChangeHash, usize> =
+            metas.iter().enumerate().map(|(i, m)| (m.hash, i)).collect();
+        let mut included = vec![false; metas.len()];
+        let mut stack: Vec<usize> = (0..metas.len())
+            .filter(|&i| change_time(metas[i].timestamp) <= time)
+            .collect();
+        while let Some(i) = stack.pop() {
+            if std::mem::replace(&mut included[i], true) {
+                continue;
+            }
+            stack.extend(metas[i].deps.iter().filter_map(|d| index.get(d)));
+        }
+        let mut is_dep = vec![false; metas.len()];
+        for (i, meta) in metas.iter().enumerate() {
+            if included[i] {
+                for dep in &meta.deps {
+                    if let Some(&d) = index.get(dep) {
+                        is_dep[d] = true;
+                    }
+                }
+            }
+        }
+        let mut heads: Vec<ChangeHash> = (0..metas.len())
+            .filter(|&i| included[i] && !is_dep[i])
+            .map(|i| metas[i].hash)
+            .collect();
+        heads.sort();
+        Ok(heads)
     }
 
     /// Apply saved bytes (a save or incremental chunks) from elsewhere, such
     /// as another process writing the same garden. Commit pending edits first.
     pub fn apply_chunk(&mut self, bytes: &[u8]) -> Result<(), DocError> {
+        if self.has_pending() {
+            return Err(DocError::Uncommitted);
+        }
         self.body_text = None;
         self.doc
             .load_incremental(bytes)
@@ -566,11 +764,30 @@ impl NoteDoc {
     }
 }
 
+/// The body of `doc`: the text object at `body`, else the one at `text`
+/// (where other applications, like Automerge's own examples, keep it).
+fn find_body(doc: &AutoCommit) -> Result<ObjId, DocError> {
+    let mut found = None;
+    for key in ["body", "text"] {
+        match doc.get(ROOT, key)? {
+            Some((Value::Object(ObjType::Text), id)) => return Ok(id),
+            Some(_) if found.is_none() => found = Some(key),
+            _ => {}
+        }
+    }
+    Err(DocError::Schema(match found {
+        Some(key) => format!("`{key}` is not text"),
+        None => "`body` is missing".into(),
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::history::ChangeAuthor;
 
     const T0: Timestamp = 1_763_600_000_000;
+    const ME: MemberId = MemberId::from_bytes([1; 32]);
 
     #[test]
     fn create_save_load_round_trip() {
@@ -579,12 +796,13 @@ mod tests {
                 tags: vec!["garden".into()],
                 ..NewDoc::page("Welcome", "Hello")
             },
+            ME,
             T0,
         )
         .unwrap();
         let bytes = doc.save().unwrap();
         let before = automerge_load_count();
-        let mut loaded = NoteDoc::load(&bytes).unwrap();
+        let mut loaded = NoteDoc::load(&bytes, ME).unwrap();
         assert!(automerge_load_count() > before);
         let snap = loaded.snapshot().unwrap();
         assert_eq!(snap.kind, DocKind::Page);
@@ -597,7 +815,7 @@ mod tests {
 
     #[test]
     fn every_change_carries_its_time() {
-        let mut doc = NoteDoc::create(&NewDoc::note("n", "abc"), T0).unwrap();
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "abc"), ME, T0).unwrap();
         doc.splice(3, 0, "def").unwrap();
         assert!(doc.commit(T0 + 5, None).is_some());
         assert_eq!(doc.commit(T0 + 9, None), None, "nothing pending, no change");
@@ -615,7 +833,7 @@ mod tests {
 
     #[test]
     fn splice_counts_code_points_and_checks_bounds() {
-        let mut doc = NoteDoc::create(&NewDoc::note("n", "héllo 🌱"), T0).unwrap();
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "héllo 🌱"), ME, T0).unwrap();
         assert_eq!(doc.len_chars(), 7);
         doc.splice(6, 1, "🌿!").unwrap();
         assert_eq!(doc.text().unwrap(), "héllo 🌿!");
@@ -639,15 +857,15 @@ mod tests {
 
     #[test]
     fn concurrent_replace_text_merges() {
-        let mut a = NoteDoc::create(&NewDoc::note("n", "one two three"), T0).unwrap();
-        let mut b = NoteDoc::load(&a.save().unwrap()).unwrap();
+        let mut a = NoteDoc::create(&NewDoc::note("n", "one two three"), ME, T0).unwrap();
+        let mut b = NoteDoc::load(&a.save().unwrap(), ME).unwrap();
         a.replace_text("ONE two three").unwrap();
         a.commit(T0 + 1, None);
         b.replace_text("one two THREE").unwrap();
         b.commit(T0 + 2, None);
         a.automerge().merge(b.automerge()).unwrap();
         assert_eq!(a.text().unwrap(), "ONE two THREE");
-        let mut c = NoteDoc::load(&b.save().unwrap()).unwrap();
+        let mut c = NoteDoc::load(&b.save().unwrap(), ME).unwrap();
         c.splice(0, 0, ">").unwrap();
         c.commit(T0 + 3, None);
         a.apply_chunk(&c.save_incremental().unwrap()).unwrap();
@@ -656,7 +874,7 @@ mod tests {
 
     #[test]
     fn an_edit_of_an_old_version_keeps_later_edits() {
-        let mut doc = NoteDoc::create(&NewDoc::note("n", "one two three"), T0).unwrap();
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "one two three"), ME, T0).unwrap();
         let base = doc.automerge().get_heads();
         doc.splice(0, 3, "ONE").unwrap();
         doc.commit(T0 + 1, None);
@@ -681,7 +899,7 @@ mod tests {
 
     #[test]
     fn fields_can_change() {
-        let mut doc = NoteDoc::create(&NewDoc::note("n", ""), T0).unwrap();
+        let mut doc = NoteDoc::create(&NewDoc::note("n", ""), ME, T0).unwrap();
         doc.set_title("New").unwrap();
         doc.set_kind(DocKind::Page).unwrap();
         doc.set_folder("a/b").unwrap();
@@ -689,7 +907,7 @@ mod tests {
         doc.set_tags(&["x".into(), "y".into()]).unwrap();
         doc.set_archived(true).unwrap();
         doc.commit(T0 + 1, Some("edit"));
-        let snap = NoteDoc::load(&doc.save().unwrap())
+        let snap = NoteDoc::load(&doc.save().unwrap(), ME)
             .unwrap()
             .snapshot()
             .unwrap();
@@ -705,25 +923,25 @@ mod tests {
     #[test]
     fn garbage_and_foreign_documents_are_errors() {
         assert!(matches!(
-            NoteDoc::load(b"not automerge"),
+            NoteDoc::load(b"not automerge", ME),
             Err(DocError::Decode(_))
         ));
         let mut foreign = AutoCommit::new();
         foreign.put(ROOT, "text", "hi").unwrap();
         assert!(matches!(
-            NoteDoc::load(&foreign.save()),
+            NoteDoc::load(&foreign.save(), ME),
             Err(DocError::Schema(_))
         ));
     }
 
     #[test]
     fn chunks_load_in_order() {
-        let mut doc = NoteDoc::create(&NewDoc::note("n", "a"), T0).unwrap();
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "a"), ME, T0).unwrap();
         let first = doc.save_incremental().unwrap();
         doc.splice(1, 0, "b").unwrap();
         doc.commit(T0 + 1, None);
         let second = doc.save_incremental().unwrap();
-        let mut loaded = NoteDoc::load_chunks([first.as_slice(), second.as_slice()]).unwrap();
+        let mut loaded = NoteDoc::load_chunks([first.as_slice(), second.as_slice()], ME).unwrap();
         assert_eq!(loaded.text().unwrap(), "ab");
         assert!(
             loaded.save_incremental().unwrap().is_empty(),
@@ -737,8 +955,141 @@ mod tests {
             "only the new change is saved"
         );
         let mut again =
-            NoteDoc::load_chunks([first.as_slice(), second.as_slice(), third.as_slice()]).unwrap();
+            NoteDoc::load_chunks([first.as_slice(), second.as_slice(), third.as_slice()], ME)
+                .unwrap();
         assert_eq!(again.text().unwrap(), "abc");
+    }
+
+    #[test]
+    fn every_change_names_its_member() {
+        let other = MemberId::from_bytes([2; 32]);
+        let mut a = NoteDoc::create(&NewDoc::note("n", "one"), ME, T0).unwrap();
+        let mut b = NoteDoc::load(&a.save().unwrap(), other).unwrap();
+        b.splice(3, 0, " two").unwrap();
+        b.commit(T0 + 1, None);
+        a.apply_chunk(&b.save_incremental().unwrap()).unwrap();
+        let base = a.automerge().get_heads();
+        assert!(a.replace_text_since(&base, "one 2", T0 + 2).unwrap());
+        let authors: Vec<Option<MemberId>> = a
+            .history()
+            .unwrap()
+            .iter()
+            .map(|c| c.author.member())
+            .collect();
+        assert_eq!(authors, vec![Some(ME), Some(other), Some(ME)]);
+    }
+
+    #[test]
+    fn unsaved_changes_come_with_their_summaries() {
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "héllo"), ME, T0).unwrap();
+        let first = doc.unsaved().unwrap();
+        assert_eq!(first.changes.len(), 1);
+        assert_eq!(
+            (first.changes[0].inserted, first.changes[0].deleted),
+            (5, 0)
+        );
+        assert_eq!(first.changes[0].time, T0);
+        doc.mark_saved(first.heads);
+        doc.splice(1, 1, "e🌱").unwrap();
+        doc.commit(T0 + 1, None);
+        doc.replace_text("hello world").unwrap();
+        doc.commit(T0 + 2, None);
+        let next = doc.unsaved().unwrap();
+        let edits: Vec<(u64, u64)> = next
+            .changes
+            .iter()
+            .map(|c| (c.inserted, c.deleted))
+            .collect();
+        assert_eq!(edits, vec![(2, 1), (6, 1)]);
+        assert_eq!(next.changes[1].author, ChangeAuthor::Member(ME));
+        doc.mark_saved(next.heads);
+        assert!(doc.unsaved().unwrap().changes.is_empty());
+        assert_eq!(doc.history().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn old_versions_by_heads_and_by_time() {
+        let mut doc = NoteDoc::create(&NewDoc::note("n", "one"), ME, T0).unwrap();
+        let v1 = doc.automerge().get_heads();
+        doc.splice(3, 0, " two").unwrap();
+        doc.commit(T0 + 10, None);
+        doc.splice(0, 3, "ONE").unwrap();
+        doc.commit(T0 + 20, None);
+        assert_eq!(doc.text_at(&v1).unwrap(), "one");
+        assert_eq!(doc.heads_at(T0 - 1).unwrap(), Vec::<ChangeHash>::new());
+        assert_eq!(doc.heads_at(T0 + 9).unwrap(), v1);
+        let at = doc.heads_at(T0 + 10).unwrap();
+        assert_eq!(doc.text_at(&at).unwrap(), "one two");
+        let now = doc.heads_at(T0 + 1000).unwrap();
+        assert_eq!(doc.text_at(&now).unwrap(), "ONE two");
+        let unknown = ChangeHash([9; 32]);
+        assert!(matches!(
+            doc.text_at(&[unknown]),
+            Err(DocError::UnknownChange(h)) if h == unknown
+        ));
+    }
+
+    #[test]
+    fn a_concurrent_version_includes_what_it_builds_on() {
+        let other = MemberId::from_bytes([2; 32]);
+        let mut a = NoteDoc::create(&NewDoc::note("n", "x"), ME, T0).unwrap();
+        let mut b = NoteDoc::load(&a.save().unwrap(), other).unwrap();
+        a.splice(1, 0, "a").unwrap();
+        a.commit(T0 + 5, None);
+        b.splice(0, 0, "b").unwrap();
+        b.commit(T0 + 6, None);
+        a.apply_chunk(&b.save_incremental().unwrap()).unwrap();
+        let heads = a.heads_at(T0 + 6).unwrap();
+        assert_eq!(heads.len(), 2, "two concurrent heads");
+        assert_eq!(a.text_at(&heads).unwrap(), "bxa");
+        let earlier = a.heads_at(T0 + 5).unwrap();
+        assert_eq!(a.text_at(&earlier).unwrap(), "xa");
+    }
+
+    #[test]
+    fn a_foreign_document_is_adopted_with_its_history() {
+        let mut foreign = AutoCommit::new();
+        let text = foreign.put_object(ROOT, "text", ObjType::Text).unwrap();
+        foreign.splice_text(&text, 0, 0, "hello").unwrap();
+        foreign.commit_with(CommitOptions::default().with_time(1_631_790_616));
+        foreign.splice_text(&text, 5, 0, "!").unwrap();
+        foreign.commit_with(CommitOptions::default().with_time(1_631_790_700));
+        let bytes = foreign.save();
+        let mut doc = NoteDoc::adopt(&bytes, "Greeting", DocKind::Page, ME, T0).unwrap();
+        let snap = doc.snapshot().unwrap();
+        assert_eq!(snap.body, "hello!");
+        assert_eq!(
+            (snap.title.as_str(), snap.kind),
+            ("Greeting", DocKind::Page)
+        );
+        assert_eq!(snap.created, 1_631_790_616_000, "the first change's time");
+        assert_eq!(snap.updated, T0);
+        let history = doc.history().unwrap();
+        let summary: Vec<(bool, Timestamp, u64)> = history
+            .iter()
+            .map(|c| (c.author.member().is_some(), c.time, c.inserted))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (false, 1_631_790_616_000, 5),
+                (false, 1_631_790_700_000, 1),
+                (true, T0, 0)
+            ]
+        );
+        // It loads as a note from then on, its body still at `text`.
+        let mut loaded = NoteDoc::load(&doc.save().unwrap(), ME).unwrap();
+        loaded.splice(0, 0, "oh, ").unwrap();
+        loaded.commit(T0 + 1, None);
+        assert_eq!(loaded.text().unwrap(), "oh, hello!");
+
+        let mut no_text = AutoCommit::new();
+        no_text.put(ROOT, "text", "not a text object").unwrap();
+        let err = NoteDoc::adopt(&no_text.save(), "t", DocKind::Note, ME, T0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the document is not a loam note: `text` is not text"
+        );
     }
 
     proptest::proptest! {
@@ -748,7 +1099,7 @@ mod tests {
         fn body_mirror_follows_splices(
             edits in proptest::collection::vec((0usize..40, 0usize..4, "[a-zé🌱\\n]{0,5}"), 0..40)
         ) {
-            let mut doc = NoteDoc::create(&NewDoc::note("n", "start ü🌱 text"), T0).unwrap();
+            let mut doc = NoteDoc::create(&NewDoc::note("n", "start ü🌱 text"), ME, T0).unwrap();
             for (pos, delete, insert) in edits {
                 let len = doc.len_chars();
                 let pos = pos.min(len);
@@ -759,6 +1110,34 @@ mod tests {
             let body = doc.body.clone();
             let fresh = doc.automerge().text(&body).unwrap();
             proptest::prop_assert_eq!(mirrored, fresh);
+        }
+
+        /// The body edits counted while editing are what decoding the
+        /// change's operations finds.
+        #[test]
+        fn counted_edits_equal_decoded_ones(
+            commits in proptest::collection::vec(
+                proptest::collection::vec((0usize..40, 0usize..4, "[a-zé🌱\\n]{0,5}", proptest::bool::ANY), 0..6),
+                1..8,
+            )
+        ) {
+            let mut doc = NoteDoc::create(&NewDoc::note("n", "start ü🌱 text"), ME, T0).unwrap();
+            for (i, edits) in commits.into_iter().enumerate() {
+                for (pos, delete, insert, retitle) in edits {
+                    let len = doc.len_chars();
+                    let pos = pos.min(len);
+                    let delete = delete.min(len - pos);
+                    doc.splice(pos, delete, &insert).unwrap();
+                    if retitle {
+                        doc.set_title(&insert).unwrap();
+                    }
+                }
+                doc.commit(T0 + i as i64, None);
+            }
+            let counted = doc.unsaved().unwrap().changes;
+            doc.committed_edits.clear();
+            let decoded = doc.unsaved().unwrap().changes;
+            proptest::prop_assert_eq!(counted, decoded);
         }
     }
 }

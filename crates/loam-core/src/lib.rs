@@ -6,19 +6,27 @@
 //! an Automerge document ([`NoteDoc`]), and how a document maps to a file in
 //! a markdown folder ([`vault`]).
 //!
+//! Every change carries its author and time: [`history`](ChangeSummary)
+//! reads them back and groups changes into edit [`sessions`].
+//!
 //! It is pure: no I/O, no clock, no threads. Callers pass the current time in
 //! (as a [`Timestamp`]) so that every change carries a real time while this
 //! crate stays deterministic and testable.
 
 mod content_hash;
 mod doc;
+mod history;
 mod ids;
 mod title;
 pub mod vault;
 
 pub use content_hash::{ContentHash, HashParseError};
 pub use doc::{
-    DocError, DocKind, DocSnapshot, NewDoc, NoteDoc, TextEdit, Timestamp, automerge_load_count,
+    DocError, DocKind, DocSnapshot, NewDoc, NoteDoc, TextEdit, Timestamp, Unsaved,
+    automerge_load_count,
+};
+pub use history::{
+    ChangeAuthor, ChangeSummary, SESSION_GAP, Session, actor_for, author_of, change_time, sessions,
 };
 pub use ids::{DocId, GardenId, IdParseError, MemberId};
 pub use title::{normalise_tag, normalise_title};

@@ -58,6 +58,9 @@ pub struct CheckReport {
     pub repaired: Vec<DocId>,
 }
 
+/// The field name of a history index that disagrees with its document.
+const HISTORY: &str = "history";
+
 impl CheckReport {
     /// Whether nothing is wrong.
     pub fn is_ok(&self) -> bool {
@@ -72,24 +75,48 @@ impl Garden {
     pub fn repair(&self) -> Result<CheckReport, NodeError> {
         let first = self.check()?;
         let mut repaired: Vec<DocId> = Vec::new();
+        let mut done: Vec<(DocId, bool)> = Vec::new();
         for problem in &first.problems {
-            let CheckProblem::IndexMismatch { doc, .. } = problem else {
+            let CheckProblem::IndexMismatch { doc, field } = problem else {
                 continue;
             };
-            if repaired.contains(doc) {
+            let history = field == HISTORY;
+            if done.contains(&(*doc, history)) {
                 continue;
             }
-            let snapshot = self.load_document(*doc)?;
-            self.lock().store.write_doc(*doc, &snapshot, &[])?;
-            repaired.push(*doc);
+            done.push((*doc, history));
+            if history {
+                self.rebuild_history(*doc)?;
+            } else {
+                let snapshot = self.load_document(*doc)?;
+                self.lock().store.write_doc(*doc, &snapshot, &[])?;
+            }
+            if !repaired.contains(doc) {
+                repaired.push(*doc);
+            }
         }
         let mut report = self.check()?;
         report.repaired = repaired;
         Ok(report)
     }
 
+    /// Rewrite `id`'s history rows from the document.
+    fn rebuild_history(&self, id: DocId) -> Result<(), NodeError> {
+        let (chunks, member) = {
+            let state = self.lock();
+            (state.store.load_chunks(id)?, state.member)
+        };
+        let upto = chunks.last().map_or(0, |c| c.seq);
+        let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), member)
+            .map_err(NodeError::doc(id))?;
+        let changes = doc.history().map_err(NodeError::doc(id))?;
+        self.lock().store.replace_history(id, &changes, upto)?;
+        Ok(())
+    }
+
     /// Check the database, load every document, and compare each with its
-    /// index rows. Reads everything; meant for `loam check`, not start-up.
+    /// index rows (and its history rows with its changes). Reads
+    /// everything; meant for `loam check`, not start-up.
     pub fn check(&self) -> Result<CheckReport, NodeError> {
         let ids = {
             let state = self.lock();
@@ -109,12 +136,14 @@ impl Garden {
         for id in ids {
             // One document at a time, so that the garden stays usable.
             let state = self.lock();
+            let member = state.member;
             let chunks = state.store.load_chunks(id)?;
             let Some(rows) = state.store.index_rows(id)? else {
                 continue;
             };
             drop(state);
-            let mut doc = match NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice())) {
+            let loaded = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), member);
+            let mut doc = match loaded {
                 Ok(doc) => doc,
                 Err(e) => {
                     report.problems.push(CheckProblem::Unloadable {
@@ -126,6 +155,12 @@ impl Garden {
             };
             let snap = doc.snapshot().map_err(NodeError::doc(id))?;
             let stored_text = self.lock().store.text(id)?.unwrap_or_default();
+            if !self.history_agrees(id, &mut doc)? {
+                report.problems.push(CheckProblem::IndexMismatch {
+                    doc: id,
+                    field: HISTORY.to_owned(),
+                });
+            }
             let analysis = loam_markdown::analyse(&snap.body);
             let mut tags: Vec<String> = snap
                 .tags
@@ -171,5 +206,26 @@ impl Garden {
             }
         }
         Ok(report)
+    }
+
+    /// Whether `id`'s history rows (if complete: a document still waiting
+    /// for them is not wrong) are its changes and their sessions.
+    fn history_agrees(&self, id: DocId, doc: &mut NoteDoc) -> Result<bool, NodeError> {
+        let (complete, mut stored, sessions) = {
+            let state = self.lock();
+            (
+                state.store.history_complete(id)?,
+                state.store.changes(id)?,
+                state.store.sessions(id)?,
+            )
+        };
+        if !complete {
+            return Ok(true);
+        }
+        let mut changes = doc.history().map_err(NodeError::doc(id))?;
+        let expected_sessions = loam_core::sessions(&changes);
+        changes.sort_by_key(|c| c.hash);
+        stored.sort_by_key(|c| c.hash);
+        Ok(changes == stored && sessions == expected_sessions)
     }
 }

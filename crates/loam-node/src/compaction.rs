@@ -26,14 +26,17 @@ pub(crate) fn due(stats: &ChunkStats, base: u64) -> bool {
 /// Replace `id`'s chunks by one full save. Returns false when there was
 /// nothing to compact.
 pub(crate) fn compact(shared: &Shared, id: DocId) -> Result<bool, NodeError> {
-    let chunks = shared.lock().store.load_chunks(id)?;
+    let (chunks, member) = {
+        let state = shared.lock();
+        (state.store.load_chunks(id)?, state.member)
+    };
     let Some(upto) = chunks.last().map(|c| c.seq) else {
         return Ok(false);
     };
     if chunks.len() < 2 {
         return Ok(false);
     }
-    let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
+    let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), member)
         .map_err(NodeError::doc(id))?;
     let save = doc.save().map_err(NodeError::doc(id))?;
     let mut state = shared.lock();

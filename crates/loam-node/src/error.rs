@@ -75,6 +75,68 @@ pub enum NodeError {
         #[source]
         source: std::io::Error,
     },
+    /// A version of a note named in a way that is not understood.
+    #[error("`{input}` does not name a version: {reason}")]
+    BadWhen {
+        /// What was typed.
+        input: String,
+        /// What is wrong, and what would do.
+        reason: String,
+    },
+    /// A session number beyond the note's history.
+    #[error(
+        "there is no session #{number}: the note's history has {sessions} (see `loam history`)"
+    )]
+    UnknownSession {
+        /// The number asked for.
+        number: usize,
+        /// How many sessions there are.
+        sessions: usize,
+    },
+    /// No change of the note has a hash starting with these digits.
+    #[error(
+        "no change of this note has a hash starting with `{prefix}` (see `loam history --changes`)"
+    )]
+    UnknownChange {
+        /// The digits.
+        prefix: String,
+    },
+    /// Several changes (or a session and a change) match.
+    #[error("`{prefix}` is ambiguous: it names {}; give more digits", .candidates.join(", "))]
+    AmbiguousChange {
+        /// The digits.
+        prefix: String,
+        /// What it could mean.
+        candidates: Vec<String>,
+    },
+    /// A version asked for at a time before the note's first change.
+    #[error("the note did not exist yet at {when}: its first change was made at {first}")]
+    NotYetCreated {
+        /// The time asked for (local).
+        when: String,
+        /// The time of its first change (local).
+        first: String,
+    },
+    /// The identity key file cannot be read or created.
+    #[error("the identity key {} cannot be used: {reason}", path.display())]
+    Identity {
+        /// The key file.
+        path: std::path::PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// The identity key file can be read by other users of the machine.
+    #[error(
+        "the identity key {} can be read by other users (mode {mode:03o}); make it private with `chmod 600 {}`",
+        path.display(),
+        path.display()
+    )]
+    IdentityExposed {
+        /// The key file.
+        path: std::path::PathBuf,
+        /// Its permission bits.
+        mode: u32,
+    },
     /// The settings file is unreadable.
     #[error("the settings file {path} is damaged ({reason}); fix or delete it")]
     Config {

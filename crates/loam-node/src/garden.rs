@@ -20,7 +20,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use loam_core::{
-    ChangeHash, DocId, DocKind, DocSnapshot, GardenId, NewDoc, NoteDoc, TextEdit, normalise_title,
+    ChangeHash, ChangeSummary, DocId, DocKind, DocSnapshot, GardenId, MemberId, NewDoc, NoteDoc,
+    TextEdit, normalise_title,
 };
 use loam_store::{DocWrite, Store};
 use serde::Serialize;
@@ -87,12 +88,14 @@ pub struct Garden {
 pub(crate) struct Shared {
     pub(crate) id: GardenId,
     pub(crate) state: Mutex<State>,
-    events: broadcast::Sender<Event>,
+    pub(crate) events: broadcast::Sender<Event>,
 }
 
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) store: Store,
+    /// The member every change made here is attributed to.
+    pub(crate) member: MemberId,
     replicas: HashMap<DocId, Replica>,
     tick: u64,
     /// Documents whose stored chunks grew past the compaction threshold.
@@ -111,8 +114,30 @@ struct Replica {
     unstored_since: Option<Instant>,
 }
 
+/// A document ready to be written: its fields, its new chunk and the
+/// summaries of the changes in it.
+pub(crate) struct Prepared {
+    pub(crate) id: DocId,
+    pub(crate) snapshot: DocSnapshot,
+    pub(crate) chunk: Vec<u8>,
+    pub(crate) changes: Vec<ChangeSummary>,
+}
+
+impl Prepared {
+    /// What the store writes.
+    pub(crate) fn write(&self) -> DocWrite<'_> {
+        DocWrite {
+            id: self.id,
+            snapshot: &self.snapshot,
+            chunk: &self.chunk,
+            imported: None,
+            changes: &self.changes,
+        }
+    }
+}
+
 /// A document just stored.
-struct Stored {
+pub(crate) struct Stored {
     id: DocId,
     heads: Vec<String>,
 }
@@ -127,7 +152,7 @@ impl State {
             let Some(seen_seq) = chunks.last().map(|c| c.seq) else {
                 return Err(NodeError::UnknownDoc(id));
             };
-            let doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
+            let doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), self.member)
                 .map_err(NodeError::doc(id))?;
             self.evict();
             self.replicas.insert(
@@ -148,7 +173,7 @@ impl State {
         Ok(replica)
     }
 
-    fn doc(&mut self, id: DocId) -> Result<&mut NoteDoc, NodeError> {
+    pub(crate) fn doc(&mut self, id: DocId) -> Result<&mut NoteDoc, NodeError> {
         Ok(&mut self.replica(id)?.doc)
     }
 
@@ -199,8 +224,8 @@ impl State {
     /// Store the committed changes of `ids` in one transaction. Changes that
     /// another process stored meanwhile are merged in first, so that the
     /// materialised text and index say what the stored chunks say.
-    fn store(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
-        let mut prepared: Vec<(DocId, DocSnapshot, Vec<u8>)> = Vec::with_capacity(ids.len());
+    pub(crate) fn store(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
+        let mut prepared: Vec<Prepared> = Vec::with_capacity(ids.len());
         for &id in ids {
             let newest = self.store.chunk_stats(id)?.map_or(0, |s| s.last_seq);
             let foreign = if newest > self.replica(id)?.seen_seq {
@@ -209,7 +234,7 @@ impl State {
                 Vec::new()
             };
             let replica = self.replica(id)?;
-            let (chunk, _) = replica.doc.unsaved().map_err(NodeError::doc(id))?;
+            let unsaved = replica.doc.unsaved().map_err(NodeError::doc(id))?;
             for c in foreign.iter().filter(|c| c.seq > replica.seen_seq) {
                 replica
                     .doc
@@ -217,20 +242,17 @@ impl State {
                     .map_err(NodeError::doc(id))?;
             }
             let snapshot = replica.doc.snapshot().map_err(NodeError::doc(id))?;
-            prepared.push((id, snapshot, chunk));
-        }
-        let writes: Vec<DocWrite<'_>> = prepared
-            .iter()
-            .map(|(id, snapshot, chunk)| DocWrite {
-                id: *id,
+            prepared.push(Prepared {
+                id,
                 snapshot,
-                chunk,
-                imported: None,
-            })
-            .collect();
+                chunk: unsaved.bytes,
+                changes: unsaved.changes,
+            });
+        }
+        let writes: Vec<DocWrite<'_>> = prepared.iter().map(Prepared::write).collect();
         let stats = self.store.write_docs(&writes)?;
         let mut stored = Vec::with_capacity(prepared.len());
-        for ((id, snapshot, _), stats) in prepared.into_iter().zip(stats) {
+        for (Prepared { id, snapshot, .. }, stats) in prepared.into_iter().zip(stats) {
             let replica = self.replica(id)?;
             replica.doc.mark_saved(snapshot.heads.clone());
             replica.seen_seq = stats.last_seq;
@@ -247,9 +269,24 @@ impl State {
         Ok(stored)
     }
 
+    /// Commit `id`'s pending edits, if any (stored by group commit).
+    pub(crate) fn commit_pending(&mut self, id: DocId) -> Result<(), NodeError> {
+        self.commit(id, None).map(drop)
+    }
+
+    /// Make the next [`State::store`] of `id` write its replica's changes
+    /// (changes merged into it rather than committed through it).
+    pub(crate) fn mark_unstored(&mut self, id: DocId) {
+        if let Some(replica) = self.replicas.get_mut(&id)
+            && replica.unstored_since.is_none()
+        {
+            replica.unstored_since = Some(Instant::now());
+        }
+    }
+
     /// Forget replicas whose changes could not be stored: the next use
     /// reloads them from what the store holds.
-    fn forget(&mut self, ids: &[DocId]) {
+    pub(crate) fn forget(&mut self, ids: &[DocId]) {
         for id in ids {
             self.replicas.remove(id);
         }
@@ -263,7 +300,7 @@ impl Shared {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn announce(&self, stored: Vec<Stored>) {
+    pub(crate) fn announce(&self, stored: Vec<Stored>) {
         for Stored { id, heads } in stored {
             let _ = self.events.send(Event::DocChanged {
                 garden: self.id,
@@ -289,7 +326,7 @@ impl Shared {
     /// Commit the given documents' pending edits and store them now, in one
     /// transaction; on failure forget their replicas (what was stored before
     /// stays; the failed change is not kept half-applied).
-    fn commit_and_store(
+    pub(crate) fn commit_and_store(
         &self,
         state: &mut State,
         ids: &[DocId],
@@ -329,10 +366,12 @@ impl Garden {
         id: GardenId,
         name: String,
         store: Store,
+        member: MemberId,
         events: broadcast::Sender<Event>,
     ) -> Self {
         let state = State {
             store,
+            member,
             replicas: HashMap::new(),
             tick: 0,
             to_compact: Vec::new(),
@@ -363,6 +402,10 @@ impl Garden {
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.shared.lock()
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 
     /// The garden as listed.
@@ -406,24 +449,21 @@ impl Garden {
         let mut prepared = Vec::with_capacity(docs.len());
         for new in &docs {
             let id = DocId::random();
-            let mut doc = NoteDoc::create(new, now).map_err(NodeError::doc(id))?;
-            let chunk = doc.save_incremental().map_err(NodeError::doc(id))?;
+            let mut doc = NoteDoc::create(new, state.member, now).map_err(NodeError::doc(id))?;
+            let unsaved = doc.unsaved().map_err(NodeError::doc(id))?;
             let snapshot = doc.snapshot().map_err(NodeError::doc(id))?;
-            prepared.push((id, snapshot, chunk));
-        }
-        let writes: Vec<DocWrite<'_>> = prepared
-            .iter()
-            .map(|(id, snapshot, chunk)| DocWrite {
-                id: *id,
+            prepared.push(Prepared {
+                id,
                 snapshot,
-                chunk,
-                imported: None,
-            })
-            .collect();
+                chunk: unsaved.bytes,
+                changes: unsaved.changes,
+            });
+        }
+        let writes: Vec<DocWrite<'_>> = prepared.iter().map(Prepared::write).collect();
         state.store.write_docs(&writes)?;
         drop(state);
         let mut ids = Vec::with_capacity(prepared.len());
-        for (id, snapshot, _) in prepared {
+        for Prepared { id, snapshot, .. } in prepared {
             self.send(Event::DocCreated {
                 garden: self.id(),
                 doc: id,
@@ -717,7 +757,7 @@ impl Drop for Garden {
 
 /// Titles are one line, not empty, and free of the characters that would
 /// break a `[[link]]` to them.
-fn check_title(title: &str) -> Result<(), NodeError> {
+pub(crate) fn check_title(title: &str) -> Result<(), NodeError> {
     let reason = if title.trim().is_empty() {
         Some("a title cannot be empty")
     } else if title.chars().any(char::is_control) {
@@ -738,7 +778,7 @@ fn check_title(title: &str) -> Result<(), NodeError> {
     }
 }
 
-fn check_page_title_free(
+pub(crate) fn check_page_title_free(
     store: &Store,
     title: &str,
     except: Option<DocId>,

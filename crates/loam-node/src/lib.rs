@@ -19,16 +19,21 @@ pub mod demo;
 mod error;
 mod events;
 mod garden;
+mod history;
+pub mod identity;
 mod node;
 mod queries;
 mod time;
+mod when;
 
 pub use check::{CheckProblem, CheckReport};
 pub use error::NodeError;
 pub use events::Event;
 pub use garden::{EditSummary, GROUP_COMMIT, Garden, GardenInfo, RenameReport};
+pub use history::{Author, ChangeInfo, History, MergeReport, SessionInfo, Version, short_hash};
 pub use loam_core::{
-    DocId, DocKind, DocSnapshot, GardenId, NewDoc, TextEdit, Timestamp, automerge_load_count,
+    ChangeAuthor, ChangeHash, DocId, DocKind, DocSnapshot, GardenId, MemberId, NewDoc, TextEdit,
+    Timestamp, automerge_load_count,
 };
 pub use loam_store::{
     ArchivedFilter, Backlink, BrokenLink, DocRow, LinkRow, ListQuery, OutLink, SearchHit,
@@ -36,3 +41,4 @@ pub use loam_store::{
 };
 pub use node::Node;
 pub use queries::{Mention, NoteView};
+pub use when::{MIN_HASH_PREFIX, WHEN_FORMS, When, local_minute, local_second, local_zone_name};

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! <data dir>/
+//!   identity.key               the member's secret key (mode 0600, see identity)
 //!   settings.json              the member's settings (default garden, name)
 //!   gardens/<garden id>/garden.db   one SQLite database per garden
 //! ```
@@ -10,13 +11,14 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use loam_core::GardenId;
+use loam_core::{GardenId, MemberId};
 use loam_store::Store;
 use tokio::sync::broadcast;
 
 use crate::config::Config;
 use crate::events::{CAPACITY, Event};
 use crate::garden::{Garden, GardenInfo};
+use crate::identity::Identity;
 use crate::{NodeError, demo};
 
 const GARDENS: &str = "gardens";
@@ -26,13 +28,15 @@ const DATABASE: &str = "garden.db";
 #[derive(Debug)]
 pub struct Node {
     data_dir: PathBuf,
+    identity: Identity,
     config: Mutex<Config>,
     open: Mutex<HashMap<GardenId, Arc<Garden>>>,
     events: broadcast::Sender<Event>,
 }
 
 impl Node {
-    /// Open (creating if needed) the data directory. Loads no garden.
+    /// Open (creating if needed) the data directory and the member's
+    /// identity in it (see [`crate::identity`]). Loads no garden.
     pub fn open(data_dir: impl Into<PathBuf>) -> Result<Self, NodeError> {
         let data_dir = data_dir.into();
         let gardens = data_dir.join(GARDENS);
@@ -40,10 +44,12 @@ impl Node {
             path: gardens,
             source,
         })?;
+        let identity = Identity::load_or_create(&data_dir)?;
         let config = Config::load(&data_dir)?;
         let (events, _) = broadcast::channel(CAPACITY);
         Ok(Self {
             data_dir,
+            identity,
             config: Mutex::new(config),
             open: Mutex::new(HashMap::new()),
             events,
@@ -64,6 +70,12 @@ impl Node {
         self.config
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// This install's member: the public key of its identity, which every
+    /// change made here is attributed to.
+    pub fn member_id(&self) -> MemberId {
+        self.identity.member()
     }
 
     /// The member's display name, if set.
@@ -104,7 +116,13 @@ impl Node {
         let mut store = Store::open(&dir.join(DATABASE))?;
         store.set_meta("id", &id.to_string())?;
         store.set_meta("name", name)?;
-        let garden = Arc::new(Garden::new(id, name.to_owned(), store, self.events.clone()));
+        let garden = Arc::new(Garden::new(
+            id,
+            name.to_owned(),
+            store,
+            self.member_id(),
+            self.events.clone(),
+        ));
         self.open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -195,7 +213,13 @@ impl Node {
         }
         let store = Store::open(&path)?;
         let name = store.meta("name")?.unwrap_or_else(|| id.to_string());
-        let garden = Arc::new(Garden::new(id, name, store, self.events.clone()));
+        let garden = Arc::new(Garden::new(
+            id,
+            name,
+            store,
+            self.member_id(),
+            self.events.clone(),
+        ));
         open.insert(id, garden.clone());
         Ok(garden)
     }

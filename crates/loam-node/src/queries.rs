@@ -98,11 +98,14 @@ impl Garden {
     /// The document read out of its Automerge bytes rather than the index
     /// (an Automerge load: for checks, history and benchmarks).
     pub fn load_document(&self, id: DocId) -> Result<DocSnapshot, NodeError> {
-        let chunks = self.lock().store.load_chunks(id)?;
+        let (chunks, member) = {
+            let state = self.lock();
+            (state.store.load_chunks(id)?, state.member)
+        };
         if chunks.is_empty() {
             return Err(NodeError::UnknownDoc(id));
         }
-        let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
+        let mut doc = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), member)
             .map_err(NodeError::doc(id))?;
         doc.snapshot().map_err(NodeError::doc(id))
     }

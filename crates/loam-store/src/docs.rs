@@ -6,7 +6,7 @@
 //! in order gives the document. [`Store::compact_doc`] replaces a prefix of
 //! the sequence by one full save.
 
-use loam_core::{ContentHash, DocId, DocKind, DocSnapshot};
+use loam_core::{ChangeSummary, ContentHash, DocId, DocKind, DocSnapshot};
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
@@ -79,6 +79,10 @@ pub struct DocWrite<'a> {
     /// The document's heads after the change and this hash are remembered
     /// as its import base (see [`Store::import_bases`]).
     pub imported: Option<ContentHash>,
+    /// One summary per change in `chunk`, for the history index. A chunk
+    /// written without them leaves the document's history to be rebuilt
+    /// from the document later (see [`Store::history_complete`]).
+    pub changes: &'a [ChangeSummary],
 }
 
 /// Which documents a list shows, by their archived flag.
@@ -306,6 +310,7 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
         (title, folder, path) != (&snap.title, &snap.folder, &snap.path)
     });
     index::write_index(tx, doc, &derived, (&tags, &aliases), old, keys_changed)?;
+    crate::history::record(tx, doc, write.changes, appended)?;
     if let Some(hash) = write.imported {
         tx.prepare_cached(
             "INSERT INTO imports (doc, heads, hash) VALUES (?1, ?2, ?3)
@@ -402,6 +407,7 @@ impl Store {
             snapshot,
             chunk,
             imported: None,
+            changes: &[],
         }])?;
         stats
             .pop()

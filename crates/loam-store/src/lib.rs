@@ -20,6 +20,7 @@
 //! - `index`: links, tags, aliases, title and path resolution, backlinks;
 //! - `attachments`: attachment bytes by content hash, and their paths;
 //! - `imports`: what the last import wrote into each imported document;
+//! - `history`: who changed each document when, and its edit sessions;
 //! - `search`: the FTS5 index and the query language of [`Store::search`];
 //! - `check`: [`Store::integrity_check`] for `loam check`.
 
@@ -27,6 +28,7 @@ mod attachments;
 mod check;
 mod docs;
 mod error;
+mod history;
 mod imports;
 mod index;
 mod schema;

@@ -182,9 +182,60 @@ CREATE TABLE imports (
 );
 ";
 
+/// Version 4: change history as an index (see `history`): who made each
+/// change, when, and how much of the body it changed, and the edit sessions
+/// those changes make. Documents stored before have no rows yet: they start
+/// on the backlog, and their rows are built from the document when their
+/// history is first asked for.
+const V4: &str = r"
+-- Who made changes: a member (its 32-byte id) or, for a change made outside
+-- Loam, an Automerge actor id.
+CREATE TABLE authors (
+    author INTEGER PRIMARY KEY,
+    member INTEGER NOT NULL CHECK (member IN (0, 1)),
+    key    BLOB NOT NULL,
+    UNIQUE (member, key)
+);
+
+-- One row per Automerge change, in the order stored (`seq`: an ancestor
+-- before its descendants). Times are milliseconds since the Unix epoch;
+-- `inserted` and `deleted` count characters of the body.
+CREATE TABLE changes (
+    doc      INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    seq      INTEGER NOT NULL,
+    hash     BLOB NOT NULL CHECK (length(hash) = 32),
+    author   INTEGER NOT NULL REFERENCES authors (author),
+    time     INTEGER NOT NULL,
+    inserted INTEGER NOT NULL,
+    deleted  INTEGER NOT NULL,
+    PRIMARY KEY (doc, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX changes_by_hash ON changes (doc, hash);
+
+-- Edit sessions: one author's changes, each less than ten minutes after the
+-- one before; kept up to date as changes are written.
+CREATE TABLE sessions (
+    doc          INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    author       INTEGER NOT NULL REFERENCES authors (author),
+    started      INTEGER NOT NULL,
+    ended        INTEGER NOT NULL,
+    change_count INTEGER NOT NULL,
+    inserted     INTEGER NOT NULL,
+    deleted      INTEGER NOT NULL,
+    PRIMARY KEY (doc, author, started)
+) WITHOUT ROWID;
+
+-- Documents whose history rows are incomplete, to be rebuilt from the
+-- document: every document stored before this version.
+CREATE TABLE history_backlog (
+    doc INTEGER PRIMARY KEY REFERENCES docs (doc) ON DELETE CASCADE
+);
+INSERT INTO history_backlog (doc) SELECT doc FROM docs;
+";
+
 /// Every schema step, oldest first: `MIGRATIONS[n]` takes version `n` to
 /// `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The version [`V3`] brings a database to.
 const DOC_KEYS_VERSION: usize = 3;
@@ -378,6 +429,26 @@ mod tests {
             )
             .unwrap();
         }
+    }
+
+    #[test]
+    fn documents_stored_before_the_history_index_wait_for_their_history() {
+        let mut conn = at_version(3);
+        conn.execute_batch(
+            "INSERT INTO docs (doc, id, kind, title, title_norm, folder, archived, created, updated, chars,
+                               heads, tags, aliases)
+             VALUES (7, zeroblob(16), 'note', 'Seeds', 'seeds', '', 0, 0, 0, 0, '', '[]', '[]');",
+        )
+        .unwrap();
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        let backlog: Vec<i64> = conn
+            .prepare("SELECT doc FROM history_backlog")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(backlog, [7]);
     }
 
     #[test]

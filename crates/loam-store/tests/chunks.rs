@@ -8,7 +8,7 @@ mod support;
 
 use loam_core::{NewDoc, NoteDoc};
 use loam_store::{ChunkStats, Store, StoreError};
-use support::{T0, doc_id, note};
+use support::{ME, T0, doc_id, note};
 
 /// The chunks of doc 0 as `seq:bytes` pairs.
 fn chunks(store: &Store) -> String {
@@ -130,7 +130,7 @@ fn candidates_are_documents_with_many_chunks() {
 fn real_automerge_chunks_load_back_after_compaction() {
     let mut store = Store::temporary().unwrap();
     let id = doc_id(0);
-    let mut doc = NoteDoc::create(&NewDoc::note("Diary", "day 1"), T0).unwrap();
+    let mut doc = NoteDoc::create(&NewDoc::note("Diary", "day 1"), ME, T0).unwrap();
     store
         .write_doc(
             id,
@@ -152,7 +152,7 @@ fn real_automerge_chunks_load_back_after_compaction() {
     }
     let load = |store: &Store| {
         let chunks = store.load_chunks(id).unwrap();
-        NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()))
+        NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), ME)
             .unwrap()
             .text()
             .unwrap()
@@ -163,6 +163,7 @@ fn real_automerge_chunks_load_back_after_compaction() {
         store.load_chunks(id).unwrap()[..4]
             .iter()
             .map(|c| c.bytes.as_slice()),
+        ME,
     )
     .unwrap();
     store

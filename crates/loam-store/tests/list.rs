@@ -7,7 +7,7 @@ mod support;
 
 use loam_core::DocKind;
 use loam_store::{ArchivedFilter, ListQuery, Sort};
-use support::{Garden, T0, titles};
+use support::{Garden, ME, T0, titles};
 
 const GARDEN: &str = r"
     page Welcome #garden                 | Hello
@@ -153,7 +153,7 @@ fn rows_carry_the_materialised_fields() {
 fn chars_count_code_points_and_heads_are_hex() {
     let mut garden = Garden::new("note n | ");
     let mut doc =
-        loam_core::NoteDoc::create(&loam_core::NewDoc::note("n", "héllo 🌱"), T0).unwrap();
+        loam_core::NoteDoc::create(&loam_core::NewDoc::note("n", "héllo 🌱"), ME, T0).unwrap();
     let snapshot = doc.snapshot().unwrap();
     garden
         .store

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use loam_core::{NewDoc, NoteDoc};
 use loam_store::{ListQuery, SCHEMA_VERSION, SearchQuery, Store, StoreError};
-use support::{Garden, T0, titles};
+use support::{Garden, ME, T0, titles};
 
 fn raw(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open(path).unwrap()
@@ -22,7 +22,7 @@ fn data_chunks_and_index_survive_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("garden.sqlite");
     let id = loam_core::DocId::random();
-    let mut doc = NoteDoc::create(&NewDoc::page("Welcome", "Grow your garden"), T0).unwrap();
+    let mut doc = NoteDoc::create(&NewDoc::page("Welcome", "Grow your garden"), ME, T0).unwrap();
     {
         let mut store = Store::open(&path).unwrap();
         assert_eq!(store.path(), Some(path.as_path()));
@@ -66,7 +66,7 @@ fn data_chunks_and_index_survive_reopening() {
     );
     let chunks = store.load_chunks(id).unwrap();
     assert_eq!(chunks.iter().map(|c| c.seq).collect::<Vec<_>>(), [1, 2]);
-    let mut loaded = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice())).unwrap();
+    let mut loaded = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), ME).unwrap();
     assert_eq!(loaded.text().unwrap(), "Grow your garden with seeds");
     assert!(store.integrity_check().unwrap().is_empty());
 }

@@ -230,12 +230,14 @@ fn imports_remember_what_they_wrote() {
                 snapshot: &imported,
                 chunk: b"c",
                 imported: Some(hash),
+                changes: &[],
             },
             loam_store::DocWrite {
                 id: support::doc_id(1),
                 snapshot: &made,
                 chunk: b"c",
                 imported: None,
+                changes: &[],
             },
         ])
         .unwrap();

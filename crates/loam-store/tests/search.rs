@@ -263,6 +263,7 @@ fn an_exact_title_is_found_among_very_many_matches() {
             snapshot: n,
             chunk: b"x",
             imported: None,
+            changes: &[],
         })
         .collect();
     store.write_docs(&writes).unwrap();

@@ -125,12 +125,14 @@ fn a_failed_write_of_a_long_body_leaves_the_full_text_index_as_it_was() {
             snapshot: &new,
             chunk: b"new",
             imported: None,
+            changes: &[],
         },
         DocWrite {
             id: garden.id("Seeds"),
             snapshot: &snapshot,
             chunk: b"edit",
             imported: None,
+            changes: &[],
         },
     ];
     assert!(garden.store.write_docs(&writes).is_err());
@@ -154,18 +156,21 @@ fn a_failed_batch_writes_none_of_its_documents() {
             snapshot: &edited,
             chunk: b"edit",
             imported: None,
+            changes: &[],
         },
         DocWrite {
             id: doc_id(1),
             snapshot: &fine,
             chunk: b"new",
             imported: None,
+            changes: &[],
         },
         DocWrite {
             id: doc_id(2),
             snapshot: &bad,
             chunk: b"new",
             imported: None,
+            changes: &[],
         },
     ];
     assert!(store.write_docs(&writes).is_err());

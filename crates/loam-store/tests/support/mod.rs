@@ -144,3 +144,6 @@ fn parse(line: &str, i: usize) -> DocSnapshot {
     (snapshot.created, snapshot.updated) = (t, t);
     snapshot
 }
+
+/// The member tests write as.
+pub const ME: loam_core::MemberId = loam_core::MemberId::from_bytes([0x11; 32]);
