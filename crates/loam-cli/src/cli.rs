@@ -8,7 +8,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    archive, cat, check, completions, edit, gardens, init, links, ls, new, rename, search, tags,
+    adopt, archive, cat, check, completions, edit, gardens, history, init, links, ls, new, rename,
+    search, tags, versions, whoami,
 };
 use crate::context::Context;
 use crate::errors::EXIT_CODES_HELP;
@@ -96,10 +97,20 @@ pub enum Command {
     Rename(rename::Args),
     /// Archive a note or page: hidden from lists, search and links, kept in full
     Archive(archive::Args),
-    /// Bring an archived note or page back
-    Restore(archive::Args),
+    /// Bring an archived note or page back (--at: bring back an old version of its text)
+    Restore(archive::RestoreArgs),
     /// List tags with how many notes carry them
     Tags(tags::Args),
+    /// A note's edit sessions (who, when, +/− characters), newest first
+    History(history::Args),
+    /// Print a note or page as it was at a version (--at WHEN)
+    Show(versions::ShowArgs),
+    /// What changed in a note between two versions, as a unified diff
+    Diff(versions::DiffArgs),
+    /// Make a document from another Automerge application a note, keeping its history
+    Adopt(adopt::Args),
+    /// Your member id and display name (--set-name to change it)
+    Whoami(whoami::Args),
     /// Check the database, every document and the index
     Check(check::Args),
     /// Print a shell completion script
@@ -124,6 +135,11 @@ impl Command {
             Self::Archive(args) => archive::archive(ctx, args),
             Self::Restore(args) => archive::restore(ctx, args),
             Self::Tags(args) => tags::run(ctx, args),
+            Self::History(args) => history::run(ctx, args),
+            Self::Show(args) => versions::show(ctx, args),
+            Self::Diff(args) => versions::diff(ctx, args),
+            Self::Adopt(args) => adopt::run(ctx, args),
+            Self::Whoami(args) => whoami::run(ctx, args),
             Self::Check(args) => check::run(ctx, args),
             Self::Completions(args) => completions::run(ctx, args),
         }

@@ -33,7 +33,8 @@ pub enum Exit {
     /// EX_TEMPFAIL: the database is busy (locked by another process); try
     /// again.
     TempFail = 75,
-    /// EX_CONFIG: the settings file is damaged.
+    /// EX_CONFIG: the settings file is damaged, or the identity key file
+    /// is readable by others.
     Config = 78,
 }
 
@@ -50,14 +51,14 @@ Exit codes:
    0  success
    1  failure (also: `loam check` found problems, the editor exited with an error)
    2  wrong usage (unknown command or option, missing argument)
-  65  bad data: invalid or ambiguous title, damaged database
-  66  not found: no such note, page or garden, or no garden yet
+  65  bad data: invalid or ambiguous title or version, damaged database
+  66  not found: no such note, page, garden or version, or no garden yet
   69  the editor cannot be started
   70  internal error (a bug in Loam: please report it)
   73  cannot create: a garden or page with that name exists already
   74  I/O error reading or writing a file
   75  the database is locked by another process: try again
-  78  the settings file is damaged";
+  78  the settings file is damaged, or the identity key is readable by others";
 
 /// An error the CLI itself raises, with its exit code and maybe a hint.
 #[derive(Debug)]
@@ -213,6 +214,12 @@ fn node_error(err: &NodeError, report: &mut Report) {
             Exit::CantCreate
         }
         NodeError::InvalidTitle { .. } | NodeError::EmptyGardenName => Exit::DataErr,
+        NodeError::UnknownSession { .. }
+        | NodeError::UnknownChange { .. }
+        | NodeError::NotYetCreated { .. } => Exit::NoInput,
+        NodeError::BadWhen { .. } | NodeError::AmbiguousChange { .. } => Exit::DataErr,
+        NodeError::Identity { .. } => Exit::IoErr,
+        NodeError::IdentityExposed { .. } => Exit::Config,
         NodeError::DataDir { .. } => Exit::IoErr,
         NodeError::Config { .. } => Exit::Config,
         NodeError::Doc { .. } => {

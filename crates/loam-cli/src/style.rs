@@ -1,5 +1,5 @@
 //! Colour, kept minimal: bold titles, highlighted search matches, a red
-//! `error:`. Escape codes are written only to a terminal, never when
+//! `error:`, green and red diff lines. Escape codes are written only to a terminal, never when
 //! `NO_COLOR` is set (unless `--color always`), never to a pipe or file.
 
 use std::io::IsTerminal;
@@ -22,6 +22,9 @@ const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 const MATCH: &str = "\x1b[1;33m";
 const RED: &str = "\x1b[1;31m";
+const GREEN: &str = "\x1b[32m";
+const DARK_RED: &str = "\x1b[31m";
+const CYAN: &str = "\x1b[36m";
 const RESET: &str = "\x1b[0m";
 
 /// Whether one output stream gets colour.
@@ -104,6 +107,21 @@ impl Style {
         }
         out.push_str(&rest(&one_line(text.get(at..).unwrap_or_default())));
         out
+    }
+
+    /// A line a diff adds.
+    pub fn added(self, text: &str) -> String {
+        self.paint(GREEN, text)
+    }
+
+    /// A line a diff removes.
+    pub fn removed(self, text: &str) -> String {
+        self.paint(DARK_RED, text)
+    }
+
+    /// A diff's hunk header (`@@ -1,3 +1,4 @@`).
+    pub fn hunk(self, text: &str) -> String {
+        self.paint(CYAN, text)
     }
 
     /// The `error:` label.

@@ -1,16 +1,34 @@
 //! `loam archive` and `loam restore`: hide a note or page from lists,
-//! search and links (keeping it whole), and bring it back.
+//! search and links (keeping it whole), and bring it back. `loam restore
+//! --at WHEN` brings back an old version of the text instead (see
+//! [`crate::commands::versions`]).
 
 use serde::Serialize;
 
 use crate::context::Context;
 use crate::resolve::{resolve, resolve_archived};
 
-/// `loam archive TITLE` / `loam restore TITLE`
+/// `loam archive TITLE`
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Title, alias or id
     pub title: String,
+}
+
+/// `loam restore TITLE [--at WHEN]`
+#[derive(Debug, clap::Args)]
+#[command(after_help = format!(
+    "Without --at, `restore` un-archives the note. With --at, it makes the text of that \
+version current again, as a new change: the note stays where it is (archived or not), \
+and history keeps every version, the restored one included.\n\n{}",
+    crate::commands::versions::when_help()
+))]
+pub struct RestoreArgs {
+    /// Title, alias or id
+    pub title: String,
+    /// Instead of un-archiving: make the text as it was at WHEN current again
+    #[arg(long, value_name = "WHEN")]
+    pub at: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -38,7 +56,10 @@ pub fn archive(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     )
 }
 
-pub fn restore(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
+pub fn restore(ctx: &mut Context, args: RestoreArgs) -> anyhow::Result<()> {
+    if let Some(at) = &args.at {
+        return crate::commands::versions::restore_at(ctx, &args.title, at);
+    }
     let garden = ctx.garden()?;
     let id = resolve_archived(&garden, &args.title)?;
     let changed = garden.restore(id)?;

@@ -1,11 +1,13 @@
 //! One module per command group; each has its clap `Args` and a `run`.
 
+pub mod adopt;
 pub mod archive;
 pub mod cat;
 pub mod check;
 pub mod completions;
 pub mod edit;
 pub mod gardens;
+pub mod history;
 pub mod init;
 pub mod links;
 pub mod ls;
@@ -13,6 +15,8 @@ pub mod new;
 pub mod rename;
 pub mod search;
 pub mod tags;
+pub mod versions;
+pub mod whoami;
 
 use std::io::Read;
 

@@ -7,6 +7,7 @@
 mod editing;
 mod errors;
 mod gardens;
+mod history;
 mod notes;
 mod queries;
 mod support;
