@@ -124,6 +124,10 @@ pub struct ChangeSummary {
     pub hash: ChangeHash,
     /// Who made it.
     pub author: ChangeAuthor,
+    /// Its number among its actor's changes (1, 2, ...): orders one
+    /// replica's changes made in the same millisecond (or, for times in
+    /// seconds, the same second).
+    pub seq: u64,
     /// When, in milliseconds ([`change_time`]).
     pub time: Timestamp,
     /// Characters (code points) it inserted into the body.
@@ -148,6 +152,7 @@ impl ChangeSummary {
         Self {
             hash: change.hash(),
             author: ChangeAuthor::of(change.actor_id()),
+            seq: change.seq(),
             time: change_time(change.timestamp()),
             inserted: edits.inserted,
             deleted: edits.deleted,
@@ -251,6 +256,7 @@ mod tests {
                 ChangeSummary {
                     hash: ChangeHash([u8::try_from(i).unwrap(); 32]),
                     author: ChangeAuthor::Member(MemberId::from_bytes([author; 32])),
+                    seq: i as u64 + 1,
                     time: minute.parse::<Timestamp>().unwrap() * MINUTE,
                     inserted: inserted.parse().unwrap(),
                     deleted: deleted.parse().unwrap(),

@@ -88,15 +88,20 @@ fn read_hash(row: &Row<'_>, at: usize) -> rusqlite::Result<ChangeHash> {
 }
 
 /// Columns read by [`read_change`], from `changes c JOIN authors a`.
-const CHANGE_COLUMNS: &str = "c.hash, a.member, a.key, c.time, c.inserted, c.deleted";
+const CHANGE_COLUMNS: &str = "c.hash, a.member, a.key, c.seq, c.time, c.inserted, c.deleted";
+
+/// The order changes are listed in: by time, one actor's changes of the
+/// same time by their number.
+const CHANGE_ORDER: &str = "c.time, a.member DESC, a.key, c.seq, c.hash";
 
 fn read_change(row: &Row<'_>) -> rusqlite::Result<ChangeSummary> {
     Ok(ChangeSummary {
         hash: read_hash(row, 0)?,
         author: read_author(row, 1)?,
-        time: row.get(3)?,
-        inserted: to_u64(row.get(4)?),
-        deleted: to_u64(row.get(5)?),
+        seq: to_u64(row.get(3)?),
+        time: row.get(4)?,
+        inserted: to_u64(row.get(5)?),
+        deleted: to_u64(row.get(6)?),
     })
 }
 
@@ -117,28 +122,24 @@ pub(crate) fn record(
         }
         return Ok(());
     }
-    let mut seq: i64 = tx
-        .prepare_cached("SELECT COALESCE(max(seq), 0) FROM changes WHERE doc = ?1")?
-        .query_row([doc], |row| row.get(0))?;
     let mut authors = Authors::default();
     let mut added: Vec<ChangeSummary> = Vec::with_capacity(changes.len());
     let mut insert = tx.prepare_cached(
-        "INSERT OR IGNORE INTO changes (doc, seq, hash, author, time, inserted, deleted)
+        "INSERT OR IGNORE INTO changes (doc, hash, author, seq, time, inserted, deleted)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for change in changes {
         let author = authors.key(tx, &change.author)?;
         let inserted = insert.execute(params![
             doc,
-            seq + 1,
             change.hash.0.as_slice(),
             author,
+            from_u64(change.seq),
             change.time,
             from_u64(change.inserted),
             from_u64(change.deleted),
         ])?;
         if inserted > 0 {
-            seq += 1;
             added.push(change.clone());
         }
     }
@@ -313,15 +314,15 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
-    /// Document `id`'s changes by time (changes of the same time in the
-    /// order they were stored: an ancestor before its descendants).
+    /// Document `id`'s changes by time (one actor's changes of the same
+    /// time in the order it made them).
     pub fn changes(&self, id: DocId) -> Result<Vec<ChangeSummary>, StoreError> {
         self.conn
             .prepare_cached(&format!(
                 "SELECT {CHANGE_COLUMNS}
-                 FROM changes c JOIN authors a ON a.author = c.author JOIN docs d ON d.doc = c.doc
-                 WHERE d.id = ?1
-                 ORDER BY c.time, c.seq"
+                 FROM changes c JOIN authors a ON a.author = c.author
+                 WHERE c.doc = (SELECT doc FROM docs WHERE id = ?1)
+                 ORDER BY {CHANGE_ORDER}"
             ))
             .and_then(|mut stmt| stmt.query_map([id.as_bytes()], read_change)?.collect())
             .map_err(|e| self.err(e))
@@ -340,9 +341,10 @@ impl Store {
         self.conn
             .prepare_cached(&format!(
                 "SELECT {CHANGE_COLUMNS}
-                 FROM changes c JOIN authors a ON a.author = c.author JOIN docs d ON d.doc = c.doc
-                 WHERE d.id = ?1 AND a.member = ?2 AND a.key = ?3 AND c.time BETWEEN ?4 AND ?5
-                 ORDER BY c.time, c.seq"
+                 FROM changes c JOIN authors a ON a.author = c.author
+                 WHERE c.doc = (SELECT doc FROM docs WHERE id = ?1)
+                   AND a.member = ?2 AND a.key = ?3 AND c.time BETWEEN ?4 AND ?5
+                 ORDER BY {CHANGE_ORDER}"
             ))
             .and_then(|mut stmt| {
                 stmt.query_map(

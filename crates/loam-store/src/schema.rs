@@ -197,20 +197,21 @@ CREATE TABLE authors (
     UNIQUE (member, key)
 );
 
--- One row per Automerge change, in the order stored (`seq`: an ancestor
--- before its descendants). Times are milliseconds since the Unix epoch;
--- `inserted` and `deleted` count characters of the body.
+-- One row per Automerge change, by hash (a prefix finds a change). `seq`
+-- is the change's number among its actor's; times are milliseconds since
+-- the Unix epoch; `inserted` and `deleted` count characters of the body.
+-- The hash is stored once (no rowid, no second index): a long history is
+-- hundreds of thousands of rows.
 CREATE TABLE changes (
     doc      INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
-    seq      INTEGER NOT NULL,
     hash     BLOB NOT NULL CHECK (length(hash) = 32),
     author   INTEGER NOT NULL REFERENCES authors (author),
+    seq      INTEGER NOT NULL,
     time     INTEGER NOT NULL,
     inserted INTEGER NOT NULL,
     deleted  INTEGER NOT NULL,
-    PRIMARY KEY (doc, seq)
+    PRIMARY KEY (doc, hash)
 ) WITHOUT ROWID;
-CREATE UNIQUE INDEX changes_by_hash ON changes (doc, hash);
 
 -- Edit sessions: one author's changes, each less than ten minutes after the
 -- one before; kept up to date as changes are written.

@@ -36,6 +36,7 @@ fn batches(notation: &str) -> Vec<Vec<ChangeSummary>> {
 }
 
 fn change(item: &str, hash: ChangeHash) -> ChangeSummary {
+    let seq = u64::from(hash.0[0]);
     let letter = item.as_bytes()[0];
     let rest = &item[1..];
     let (minute, edits) = rest.split_once('+').unwrap_or((rest, "0-0"));
@@ -43,6 +44,7 @@ fn change(item: &str, hash: ChangeHash) -> ChangeSummary {
     ChangeSummary {
         hash,
         author: author(letter),
+        seq,
         time: T0 + minute.parse::<i64>().unwrap() * MINUTE,
         inserted: inserted.parse().unwrap(),
         deleted: deleted.parse().unwrap(),
