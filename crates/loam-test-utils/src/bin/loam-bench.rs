@@ -21,7 +21,7 @@ use loam_test_utils::trace::{self, Trace};
 const GROUP: usize = 50;
 const SEED: u64 = 20_261_120;
 /// The parts that can be run alone: `loam-bench replay corpus`.
-const SECTIONS: [&str; 4] = ["replay", "open", "keys", "corpus"];
+const SECTIONS: [&str; 5] = ["replay", "open", "history", "keys", "corpus"];
 
 struct Sizes {
     keystroke_prefix: usize,
@@ -86,9 +86,18 @@ fn main() -> Result<()> {
         );
         figures.extend(replay(&trace, work.path())?);
     }
-    if run("open") {
-        eprintln!("opening text-doc.amrg as a stored note...");
-        figures.push(open_materialised(work.path())?);
+    if run("open") || run("history") {
+        eprintln!("adopting text-doc.amrg as a note...");
+        let (paper, adopt) = adopt_paper(work.path())?;
+        figures.push(adopt);
+        if run("open") {
+            eprintln!("opening text-doc.amrg as a stored note...");
+            figures.push(open_materialised(&paper)?);
+        }
+        if run("history") {
+            eprintln!("reading the history of text-doc.amrg...");
+            figures.push(history(&paper)?);
+        }
     }
     if run("keys") {
         eprintln!(
@@ -260,11 +269,40 @@ fn replay_per_keystroke(trace: &Trace, prefix: usize, work: &Path) -> Result<Fig
     })
 }
 
-/// The text-doc.amrg document (the whole automerge-paper history) stored as
-/// a note; time from a cold `Node::open` to its text, against loading the
-/// same bytes with Automerge.
-fn open_materialised(work: &Path) -> Result<Figure> {
-    let bytes = std::fs::read(test_data("traces/text-doc.amrg"))?;
+/// The text-doc.amrg document: the whole automerge-paper history, 259,779
+/// changes by one actor.
+fn paper_bytes() -> Result<Vec<u8>> {
+    Ok(std::fs::read(test_data("traces/text-doc.amrg"))?)
+}
+
+/// A data directory holding text-doc.amrg adopted as the note "The paper"
+/// (its whole history kept and indexed), and how long adopting took.
+fn adopt_paper(work: &Path) -> Result<(PathBuf, Figure)> {
+    let bytes = paper_bytes()?;
+    let dir = work.join("amrg");
+    let node = Node::open(&dir)?;
+    let garden = node.create_garden("Paper")?;
+    let started = Instant::now();
+    let id = garden.adopt(&bytes, "The paper")?;
+    let took = started.elapsed();
+    let changes = garden.history(id)?.changes;
+    Ok((
+        dir,
+        Figure {
+            name: format!("adopt text-doc.amrg ({changes} changes indexed)"),
+            loam: secs(took),
+            baseline: "—".into(),
+            ratio: None,
+            target: "(info)".into(),
+            ok: None,
+        },
+    ))
+}
+
+/// The adopted text-doc.amrg note: time from a cold `Node::open` to its
+/// text, against loading the same bytes with Automerge.
+fn open_materialised(dir: &Path) -> Result<Figure> {
+    let bytes = paper_bytes()?;
     let mut baseline_samples = Vec::new();
     let mut text = String::new();
     for _ in 0..5 {
@@ -278,18 +316,11 @@ fn open_materialised(work: &Path) -> Result<Figure> {
     }
     let baseline = median(baseline_samples);
 
-    let dir = work.join("amrg");
-    {
-        let node = Node::open(&dir)?;
-        let garden = node.create_garden("Paper")?;
-        let id = garden.create(NewDoc::note("The paper", ""))?;
-        garden.replace_text(id, &text)?;
-    }
     let loads_before = automerge_load_count();
     let mut samples = Vec::new();
     for _ in 0..20 {
         let started = Instant::now();
-        let node = Node::open(&dir)?;
+        let node = Node::open(dir)?;
         let garden = node.default_garden()?;
         let id = garden.resolve("The paper")?;
         let stored = garden.note(id)?.text;
@@ -307,6 +338,50 @@ fn open_materialised(work: &Path) -> Result<Figure> {
         ratio: Some(ratio(loam, baseline)),
         target: "≤ 5 ms, 0 loads".into(),
         ok: Some(loam <= Duration::from_millis(5) && loads == 0),
+    })
+}
+
+/// `loam history` of the adopted text-doc.amrg note from a cold start
+/// (`Node::open` to its sessions), against what history costs without an
+/// index: loading the bytes with Automerge and listing its changes.
+fn history(dir: &Path) -> Result<Figure> {
+    let bytes = paper_bytes()?;
+    let mut baseline_samples = Vec::new();
+    let mut expected = 0;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let mut doc = AutoCommit::load(&bytes)?;
+        expected = doc.get_changes(&[]).len() as u64;
+        baseline_samples.push(started.elapsed());
+    }
+    let baseline = median(baseline_samples);
+
+    let loads_before = automerge_load_count();
+    let mut samples = Vec::new();
+    for _ in 0..20 {
+        let started = Instant::now();
+        let node = Node::open(dir)?;
+        let garden = node.default_garden()?;
+        let id = garden.resolve("The paper")?;
+        let history = garden.history(id)?;
+        samples.push(started.elapsed());
+        // The paper's changes and the one that adopted it.
+        if history.changes != expected + 1 {
+            bail!(
+                "history counts {} changes, the document has {expected} (+1)",
+                history.changes
+            );
+        }
+    }
+    let loads = automerge_load_count() - loads_before;
+    let loam = median(samples);
+    Ok(Figure {
+        name: format!("history of text-doc.amrg note, cold ({loads} loads)"),
+        loam: secs(loam),
+        baseline: format!("{} automerge load + changes", secs(baseline)),
+        ratio: Some(ratio(loam, baseline)),
+        target: "≤ 200ms, 0 loads".into(),
+        ok: Some(loam <= Duration::from_millis(200) && loads == 0),
     })
 }
 
