@@ -6,13 +6,13 @@
 //! in order gives the document. [`Store::compact_doc`] replaces a prefix of
 //! the sequence by one full save.
 
-use loam_core::{ChangeSummary, ContentHash, DocId, DocKind, DocSnapshot};
+use loam_core::{ChangeSummary, DocId, DocKind, DocSnapshot};
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
 
 use crate::index::{self, Derived, to_i64};
-use crate::{Store, StoreError, search};
+use crate::{ImportBase, Store, StoreError, search};
 
 /// A note or page as lists show it: the materialised fields, without the
 /// body.
@@ -75,10 +75,10 @@ pub struct DocWrite<'a> {
     pub snapshot: &'a DocSnapshot,
     /// The change's bytes (empty: only the row and index are rewritten).
     pub chunk: &'a [u8],
-    /// Set when an import wrote this change: the hash of the file's bytes.
-    /// The document's heads after the change and this hash are remembered
-    /// as its import base (see [`Store::import_bases`]).
-    pub imported: Option<ContentHash>,
+    /// Set when an import wrote this change: the version whose text is the
+    /// file's and the hash of the file's bytes, remembered as the
+    /// document's import base (see [`Store::imported_docs`]).
+    pub imported: Option<&'a ImportBase>,
     /// One summary per change in `chunk`, for the history index. A chunk
     /// written without them leaves the document's history to be rebuilt
     /// from the document later (see [`Store::history_complete`]).
@@ -311,12 +311,16 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
     });
     index::write_index(tx, doc, &derived, (&tags, &aliases), old, keys_changed)?;
     crate::history::record(tx, doc, write.changes, appended)?;
-    if let Some(hash) = write.imported {
+    if let Some(base) = write.imported {
         tx.prepare_cached(
             "INSERT INTO imports (doc, heads, hash) VALUES (?1, ?2, ?3)
              ON CONFLICT (doc) DO UPDATE SET heads = excluded.heads, hash = excluded.hash",
         )?
-        .execute(params![doc, heads, hash.as_bytes().as_slice()])?;
+        .execute(params![
+            doc,
+            base.heads.join(" "),
+            base.hash.as_bytes().as_slice()
+        ])?;
     }
     let stats = ChunkStats {
         chunks: u64::try_from(chunks).unwrap_or(0),

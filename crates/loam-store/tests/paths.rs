@@ -220,16 +220,19 @@ fn imports_remember_what_they_wrote() {
     let mut imported = support::note("space", "from the file");
     imported.folder = "API".into();
     imported.path = "API/space.md".into();
-    imported.heads = vec![loam_core::ChangeHash([1; 32])];
     let made = support::note("Made here", "");
     let hash = ContentHash::of(b"from the file");
+    let base = loam_store::ImportBase {
+        heads: vec![loam_core::ChangeHash([1; 32]).to_string()],
+        hash,
+    };
     store
         .write_docs(&[
             loam_store::DocWrite {
                 id: support::doc_id(0),
                 snapshot: &imported,
                 chunk: b"c",
-                imported: Some(hash),
+                imported: Some(&base),
                 changes: &[],
             },
             loam_store::DocWrite {
