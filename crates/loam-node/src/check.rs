@@ -1,5 +1,6 @@
-//! `loam check`: the database is sound, every document loads, and the index
-//! says what the documents say.
+//! `loam check`: the database is sound, every document loads, the index
+//! says what the documents say, and every attachment's bytes match their
+//! hash.
 
 use loam_core::{DocId, NoteDoc, normalise_tag, normalise_title};
 use serde::Serialize;
@@ -23,6 +24,11 @@ pub enum CheckProblem {
         /// Why.
         message: String,
     },
+    /// An attachment's stored bytes do not match their hash.
+    Attachment {
+        /// What is wrong, naming the attachment.
+        message: String,
+    },
     /// The index disagrees with the document.
     IndexMismatch {
         /// The document.
@@ -36,6 +42,7 @@ impl std::fmt::Display for CheckProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Database { message } => write!(f, "database: {message}"),
+            Self::Attachment { message } => write!(f, "{message}"),
             Self::Unloadable { doc, message } => {
                 write!(f, "document {doc} does not load: {message}")
             }
@@ -52,6 +59,8 @@ impl std::fmt::Display for CheckProblem {
 pub struct CheckReport {
     /// Documents checked.
     pub docs: usize,
+    /// Attachments checked (their bytes against their hash).
+    pub attachments: usize,
     /// Problems found; empty when all is well.
     pub problems: Vec<CheckProblem>,
     /// Documents whose index rows `repair` rewrote from the document.
@@ -133,6 +142,13 @@ impl Garden {
             docs: ids.len(),
             ..CheckReport::default()
         };
+        {
+            let state = self.lock();
+            report.attachments = state.store.attachments()?.len();
+            for message in state.store.check_attachments()? {
+                report.problems.push(CheckProblem::Attachment { message });
+            }
+        }
         for id in ids {
             // One document at a time, so that the garden stays usable.
             let state = self.lock();
@@ -190,6 +206,7 @@ impl Garden {
                 ("title", row.title == snap.title),
                 ("kind", row.kind == snap.kind),
                 ("folder", row.folder == snap.folder),
+                ("path", row.path == snap.path),
                 ("archived", row.archived == snap.archived),
                 ("text", stored_text == snap.body),
                 ("updated time", row.updated == snap.updated),

@@ -145,6 +145,32 @@ pub enum NodeError {
         /// What is wrong.
         reason: String,
     },
+    /// The folder to import cannot be read as a folder.
+    #[error("cannot import {}: {reason}", path.display())]
+    ImportSource {
+        /// The folder asked for.
+        path: std::path::PathBuf,
+        /// Why not.
+        reason: String,
+    },
+    /// The folder to export to holds files already.
+    #[error(
+        "the folder {} is not empty: export into an empty or new folder, or allow overwriting its files",
+        path.display()
+    )]
+    ExportNotEmpty {
+        /// The folder.
+        path: std::path::PathBuf,
+    },
+    /// Writing an exported file or folder failed.
+    #[error("cannot write {}: {source}", path.display())]
+    Export {
+        /// The file or folder.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
     /// A stored document failed to load or an edit did not apply.
     #[error("document {id}: {source}")]
     Doc {

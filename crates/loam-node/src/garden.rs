@@ -20,10 +20,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use loam_core::{
-    ChangeHash, ChangeSummary, DocId, DocKind, DocSnapshot, GardenId, MemberId, NewDoc, NoteDoc,
-    TextEdit, normalise_title,
+    ChangeHash, ChangeSummary, ContentHash, DocId, DocKind, DocSnapshot, GardenId, MemberId,
+    NewDoc, NoteDoc, TextEdit, normalise_title,
 };
-use loam_store::{DocWrite, Store};
+use loam_store::{DocWrite, ImportBase, Store};
 use serde::Serialize;
 use tokio::sync::broadcast;
 
@@ -225,6 +225,16 @@ impl State {
     /// another process stored meanwhile are merged in first, so that the
     /// materialised text and index say what the stored chunks say.
     pub(crate) fn store(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
+        self.store_imported(ids, &HashMap::new())
+    }
+
+    /// [`State::store`], remembering for the documents in `imports` what
+    /// an import wrote into them (in the same transaction).
+    fn store_imported(
+        &mut self,
+        ids: &[DocId],
+        imports: &HashMap<DocId, ImportBase>,
+    ) -> Result<Vec<Stored>, NodeError> {
         let mut prepared: Vec<Prepared> = Vec::with_capacity(ids.len());
         for &id in ids {
             let newest = self.store.chunk_stats(id)?.map_or(0, |s| s.last_seq);
@@ -249,7 +259,13 @@ impl State {
                 changes: unsaved.changes,
             });
         }
-        let writes: Vec<DocWrite<'_>> = prepared.iter().map(Prepared::write).collect();
+        let writes: Vec<DocWrite<'_>> = prepared
+            .iter()
+            .map(|p| DocWrite {
+                imported: imports.get(&p.id),
+                ..p.write()
+            })
+            .collect();
         let stats = self.store.write_docs(&writes)?;
         let mut stored = Vec::with_capacity(prepared.len());
         for (Prepared { id, snapshot, .. }, stats) in prepared.into_iter().zip(stats) {
@@ -430,8 +446,18 @@ impl Garden {
         Ok(self.create_many(vec![new])?.remove(0))
     }
 
-    /// Create several documents in one transaction (all or none): an import.
+    /// Create several documents in one transaction (all or none).
     pub fn create_many(&self, docs: Vec<NewDoc>) -> Result<Vec<DocId>, NodeError> {
+        self.create_docs(docs, &[])
+    }
+
+    /// [`Garden::create_many`] for an import: `files[i]` is the hash of the
+    /// file `docs[i]` was read from (its import base is remembered).
+    pub(crate) fn create_docs(
+        &self,
+        docs: Vec<NewDoc>,
+        files: &[ContentHash],
+    ) -> Result<Vec<DocId>, NodeError> {
         let mut state = self.lock();
         let mut page_keys: Vec<String> = Vec::new();
         for new in &docs {
@@ -459,7 +485,26 @@ impl Garden {
                 changes: unsaved.changes,
             });
         }
-        let writes: Vec<DocWrite<'_>> = prepared.iter().map(Prepared::write).collect();
+        // An import remembers what it wrote: the version just made and the
+        // hash of the file.
+        let bases: Vec<Option<ImportBase>> = prepared
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                files.get(i).map(|hash| ImportBase {
+                    heads: p.snapshot.heads.iter().map(ToString::to_string).collect(),
+                    hash: *hash,
+                })
+            })
+            .collect();
+        let writes: Vec<DocWrite<'_>> = prepared
+            .iter()
+            .zip(&bases)
+            .map(|(p, base)| DocWrite {
+                imported: base.as_ref(),
+                ..p.write()
+            })
+            .collect();
         state.store.write_docs(&writes)?;
         drop(state);
         let mut ids = Vec::with_capacity(prepared.len());
@@ -478,6 +523,73 @@ impl Garden {
             ids.push(id);
         }
         Ok(ids)
+    }
+
+    /// Write imported files into the documents that hold them, all in one
+    /// transaction: each becomes an edit of the version the last import
+    /// wrote (`base`), merged with what changed in Loam since, or, without
+    /// a base, an edit of the current text. A file whose text the base (or
+    /// the document) already holds changes nothing.
+    pub(crate) fn import_updates(
+        &self,
+        updates: &[ImportUpdate],
+    ) -> Result<Vec<UpdateOutcome>, NodeError> {
+        let mut state = self.lock();
+        let now = time::now();
+        let mut imports: HashMap<DocId, ImportBase> = HashMap::new();
+        let mut touched: Vec<DocId> = Vec::new();
+        let mut outcomes = Vec::with_capacity(updates.len());
+        let result = (|| {
+            for update in updates {
+                let id = update.id;
+                touched.push(id);
+                state.commit(id, None)?;
+                let replica = state.replica(id)?;
+                let doc = &mut replica.doc;
+                let made = match &update.base {
+                    Some(base) => {
+                        match doc.replace_text_from(base, &update.text, now, Some("import")) {
+                            Ok(made) => made,
+                            // The base is not in this document (another
+                            // garden's import): diff against what it holds.
+                            Err(_) => {
+                                replace_current(doc, update, now).map_err(NodeError::doc(id))?
+                            }
+                        }
+                    }
+                    None => replace_current(doc, update, now).map_err(NodeError::doc(id))?,
+                };
+                let Some(made) = made else {
+                    outcomes.push(UpdateOutcome::Unchanged);
+                    continue;
+                };
+                let merged = doc.text().map_err(NodeError::doc(id))? != update.text;
+                if replica.unstored_since.is_none() {
+                    replica.unstored_since = Some(Instant::now());
+                }
+                imports.insert(
+                    id,
+                    ImportBase {
+                        heads: made.iter().map(ToString::to_string).collect(),
+                        hash: update.hash,
+                    },
+                );
+                outcomes.push(UpdateOutcome::Updated { merged });
+            }
+            let ids: Vec<DocId> = imports.keys().copied().collect();
+            state.store_imported(&ids, &imports)
+        })();
+        match result {
+            Ok(stored) => {
+                drop(state);
+                self.shared.announce(stored);
+                Ok(outcomes)
+            }
+            Err(e) => {
+                state.forget(&touched);
+                Err(e)
+            }
+        }
     }
 
     /// Delete `delete` code points at `pos` of `id`'s body and insert `insert`
@@ -753,6 +865,53 @@ impl Drop for Garden {
         // Callers that must know call `flush` first.
         let _ = self.flush();
     }
+}
+
+/// An imported file to write into the document that holds it.
+#[derive(Debug, Clone)]
+pub(crate) struct ImportUpdate {
+    /// The document.
+    pub id: DocId,
+    /// The file's text.
+    pub text: String,
+    /// The hash of the file's bytes.
+    pub hash: ContentHash,
+    /// The version the last import wrote, if known.
+    pub base: Option<Vec<ChangeHash>>,
+    /// A path to give the document (one made in Loam, matched by the path it
+    /// is exported to).
+    pub path: Option<String>,
+}
+
+/// What [`Garden::import_updates`] did with one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UpdateOutcome {
+    /// The document already held the file's text.
+    Unchanged,
+    /// The file's text was written; `merged` when edits made in Loam since
+    /// the last import were kept beside it.
+    Updated {
+        /// Whether the text now differs from the file (edits merged in).
+        merged: bool,
+    },
+}
+
+/// Make `doc`'s text the file's as an edit of its current text (and give it
+/// the file's path), committed as one change; the heads of that change, or
+/// `None` when it holds the file's text already.
+fn replace_current(
+    doc: &mut NoteDoc,
+    update: &ImportUpdate,
+    now: loam_core::Timestamp,
+) -> Result<Option<Vec<ChangeHash>>, loam_core::DocError> {
+    if doc.text()? == update.text {
+        return Ok(None);
+    }
+    if let Some(path) = &update.path {
+        doc.set_path(path)?;
+    }
+    doc.replace_text(&update.text)?;
+    Ok(doc.commit(now, Some("import")).map(|hash| vec![hash]))
 }
 
 /// Titles are one line, not empty, and free of the characters that would

@@ -11,6 +11,7 @@
 //! (compaction). The CLI and the desktop shell depend on this crate alone, so
 //! it re-exports the types they need from the crates below.
 
+mod attachments;
 mod background;
 mod check;
 mod compaction;
@@ -18,27 +19,38 @@ mod config;
 pub mod demo;
 mod error;
 mod events;
+mod export;
 mod garden;
 mod history;
 pub mod identity;
+mod import;
 mod node;
 mod queries;
 mod time;
+mod vault_scan;
 mod when;
 
+pub use attachments::{ATTACHMENT_URL_PREFIX, attachment_url};
 pub use check::{CheckProblem, CheckReport};
 pub use error::NodeError;
 pub use events::Event;
+pub use export::{ExportNote, ExportOptions, ExportReport, ExportedAs};
 pub use garden::{EditSummary, GROUP_COMMIT, Garden, GardenInfo, RenameReport};
 pub use history::{Author, ChangeInfo, History, MergeReport, SessionInfo, Version, short_hash};
+pub use import::{
+    AttachmentCounts, DEFAULT_MAX_ATTACHMENT_BYTES, DocCounts, ImportOptions, ImportPhase,
+    ImportProgress, ImportReport, ImportedAsNote, MissingFile, NoteReason, RenamedTitle,
+    UnresolvedLink,
+};
 pub use loam_core::{
-    ChangeAuthor, ChangeHash, DocId, DocKind, DocSnapshot, GardenId, MemberId, NewDoc, TextEdit,
-    Timestamp, automerge_load_count,
+    ChangeAuthor, ChangeHash, ContentHash, DocId, DocKind, DocSnapshot, GardenId, MemberId, NewDoc,
+    TextEdit, Timestamp, automerge_load_count,
 };
 pub use loam_store::{
-    ArchivedFilter, Backlink, BrokenLink, DocRow, LinkRow, ListQuery, OutLink, SearchHit,
-    SearchQuery, Sort, StoreError, TagCount, TitleEntry,
+    ArchivedFilter, AttachmentRow, Backlink, BrokenLink, DocRow, LinkRow, ListQuery, OutLink,
+    SearchHit, SearchQuery, Sort, StoreError, TagCount, TitleEntry,
 };
 pub use node::Node;
 pub use queries::{Mention, NoteView};
+pub use vault_scan::{SkipReason, Skipped, human_size};
 pub use when::{MIN_HASH_PREFIX, WHEN_FORMS, When, local_minute, local_second, local_zone_name};

@@ -198,24 +198,63 @@ impl Garden {
         Ok(mentions)
     }
 
-    /// `id` rendered as sanitised HTML, wikilinks marked resolved or not.
+    /// `id` rendered as sanitised HTML, wikilinks marked resolved or not;
+    /// embedded images and links to attachments point at
+    /// [`crate::attachment_url`]s.
     pub fn render(&self, id: DocId) -> Result<String, NodeError> {
         let state = self.lock();
         let text = state.store.text(id)?.ok_or(NodeError::UnknownDoc(id))?;
+        let folder = state
+            .store
+            .doc(id)?
+            .map(|row| row.folder)
+            .unwrap_or_default();
         Ok(loam_markdown::render_html(
             &text,
-            &StoreResolver(&state.store),
+            &StoreResolver {
+                store: &state.store,
+                folder: &folder,
+            },
         ))
     }
 }
 
-/// Resolves wikilinks against the index: `loam://doc/<id>` for a known title.
-struct StoreResolver<'a>(&'a Store);
+/// Resolves links against the index: `loam://doc/<id>` for a document,
+/// `loam://attachment/<hash>` for an attachment.
+struct StoreResolver<'a> {
+    store: &'a Store,
+    /// The folder of the note being rendered (markdown links are relative
+    /// to it).
+    folder: &'a str,
+}
 
 impl LinkResolver for StoreResolver<'_> {
     fn resolve(&self, target: &str) -> Option<String> {
-        let found = self.0.find_by_title(target, false).ok()?;
-        found.first().map(|d| format!("loam://doc/{}", d.id))
+        let found = self.store.find_by_title(target, false).ok()?;
+        if let Some(doc) = found.first() {
+            return Some(format!("loam://doc/{}", doc.id));
+        }
+        let attachment = self.store.find_attachment(target).ok()??;
+        Some(crate::attachment_url(attachment.hash))
+    }
+
+    fn resolve_file(&self, path: &str) -> Option<String> {
+        if let Some(attachment) =
+            crate::attachments::find_for_file_link(self.store, self.folder, path).ok()?
+        {
+            return Some(crate::attachment_url(attachment.hash));
+        }
+        // `[text](Other%20note.md)`: a note by its path.
+        crate::attachments::file_link_paths(self.folder, path)
+            .into_iter()
+            .find_map(|candidate| {
+                let name = match candidate {
+                    crate::attachments::Candidate::Exact(path) => path,
+                    crate::attachments::Candidate::Key(key) => key,
+                };
+                let found = self.store.find_by_title(&name, false).ok()?;
+                found.first().map(|doc| format!("loam://doc/{}", doc.id))
+            })
     }
 }
 
