@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    adopt, archive, cat, check, completions, edit, gardens, history, init, links, ls, new, rename,
-    search, tags, versions, whoami,
+    adopt, archive, cat, check, completions, edit, export, gardens, history, import, init, links,
+    ls, new, rename, search, tags, versions, whoami,
 };
 use crate::context::Context;
 use crate::errors::EXIT_CODES_HELP;
@@ -111,6 +111,10 @@ pub enum Command {
     Adopt(adopt::Args),
     /// Your member id and display name (--set-name to change it)
     Whoami(whoami::Args),
+    /// Import a folder of markdown files (an Obsidian vault); again to bring in what changed
+    Import(import::Args),
+    /// Export the garden as a folder of markdown files Obsidian opens as a vault
+    Export(export::Args),
     /// Check the database, every document and the index
     Check(check::Args),
     /// Print a shell completion script
@@ -140,6 +144,8 @@ impl Command {
             Self::Diff(args) => versions::diff(ctx, args),
             Self::Adopt(args) => adopt::run(ctx, args),
             Self::Whoami(args) => whoami::run(ctx, args),
+            Self::Import(args) => import::run(ctx, args),
+            Self::Export(args) => export::run(ctx, args),
             Self::Check(args) => check::run(ctx, args),
             Self::Completions(args) => completions::run(ctx, args),
         }

@@ -220,7 +220,16 @@ fn node_error(err: &NodeError, report: &mut Report) {
         NodeError::BadWhen { .. } | NodeError::AmbiguousChange { .. } => Exit::DataErr,
         NodeError::Identity { .. } => Exit::IoErr,
         NodeError::IdentityExposed { .. } => Exit::Config,
-        NodeError::DataDir { .. } => Exit::IoErr,
+        NodeError::DataDir { .. } | NodeError::Export { .. } => Exit::IoErr,
+        NodeError::ImportSource { .. } => Exit::NoInput,
+        NodeError::ExportNotEmpty { .. } => {
+            report.hints.push(
+                "pass --force to write into it anyway (files of the same name are overwritten, \
+                 others left alone)"
+                    .to_owned(),
+            );
+            Exit::CantCreate
+        }
         NodeError::Config { .. } => Exit::Config,
         NodeError::Doc { .. } => {
             report.hints.push(CHECK_HINT.to_owned());

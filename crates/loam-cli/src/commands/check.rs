@@ -47,6 +47,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             "garden": { "id": garden.id(), "name": garden.name() },
             "ok": report.is_ok(),
             "docs": report.docs,
+            "attachments": report.attachments,
             "problems": report.problems,
             "repaired": report.repaired,
         });
@@ -61,7 +62,12 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 if n == 1 { "document" } else { "documents" }
             ))?;
         }
-        if report.is_ok() {
+        if report.is_ok() && report.attachments > 0 {
+            ctx.out.line(format!(
+                "Checked {name}: the database, {docs} documents and {} attachments are sound.",
+                report.attachments
+            ))?;
+        } else if report.is_ok() {
             ctx.out.line(format!(
                 "Checked {name}: the database and {docs} documents are sound."
             ))?;

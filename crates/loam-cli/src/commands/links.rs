@@ -67,7 +67,10 @@ pub fn links(ctx: &mut Context, args: LinksArgs) -> anyhow::Result<()> {
                 let row = garden.note(target)?.row;
                 (format!("{} ({})", row.title, row.kind), Paint::Plain)
             }
-            None => ("not written yet".to_owned(), Paint::Dim),
+            None => match &link.attachment {
+                Some(path) => (format!("{path} (attachment)"), Paint::Plain),
+                None => ("not written yet".to_owned(), Paint::Dim),
+            },
         };
         table.row(vec![(written(&link.link), Paint::Bold), to]);
     }

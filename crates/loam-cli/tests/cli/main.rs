@@ -8,6 +8,7 @@ mod editing;
 mod errors;
 mod gardens;
 mod history;
+mod import;
 mod notes;
 mod queries;
 mod support;
