@@ -12,7 +12,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
-use loam_node::{Garden, ListQuery, NewDoc, Node, SearchQuery, Sort, automerge_load_count};
+use loam_node::{
+    ExportOptions, Garden, ImportOptions, ListQuery, NewDoc, Node, SearchQuery, Sort,
+    automerge_load_count,
+};
 use loam_test_utils::corpus::Corpus;
 use loam_test_utils::test_data;
 use loam_test_utils::trace::{self, Trace};
@@ -21,9 +24,10 @@ use loam_test_utils::trace::{self, Trace};
 const GROUP: usize = 50;
 const SEED: u64 = 20_261_120;
 /// The parts that can be run alone: `loam-bench replay corpus`.
-const SECTIONS: [&str; 5] = ["replay", "open", "history", "keys", "corpus"];
+const SECTIONS: [&str; 6] = ["replay", "open", "history", "keys", "corpus", "vault"];
 
 struct Sizes {
+    vault_notes: usize,
     keystroke_prefix: usize,
     startup_notes: usize,
     search_notes: usize,
@@ -32,6 +36,7 @@ struct Sizes {
 }
 
 const FULL: Sizes = Sizes {
+    vault_notes: 10_000,
     keystroke_prefix: 20_000,
     startup_notes: 50_000,
     search_notes: 100_000,
@@ -39,6 +44,7 @@ const FULL: Sizes = Sizes {
     rg_queries: 100,
 };
 const QUICK: Sizes = Sizes {
+    vault_notes: 1_000,
     keystroke_prefix: 2_000,
     startup_notes: 5_000,
     search_notes: 10_000,
@@ -122,6 +128,14 @@ fn main() -> Result<()> {
             sizes.search_notes
         );
         figures.extend(search(&corpus, &sizes, &data, work.path())?);
+    }
+
+    if run("vault") {
+        eprintln!(
+            "importing and exporting a vault of {} notes...",
+            sizes.vault_notes
+        );
+        figures.extend(vault(sizes.vault_notes, work.path())?);
     }
 
     print_report(&figures, quick);
@@ -571,6 +585,98 @@ fn rg_files(rg: &Path, dir: &Path, word: &str) -> Result<Vec<String>> {
         .lines()
         .map(str::to_owned)
         .collect())
+}
+
+/// Copy every file under `from` into `to` with std::fs, as `cp -r` would:
+/// the baseline an import and an export are measured against.
+fn copy_tree(from: &Path, to: &Path) -> Result<u64> {
+    let mut copied = 0;
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copied += copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+            copied += 1;
+        }
+    }
+    Ok(copied)
+}
+
+/// Import a generated vault of `count` notes into a new garden, import it
+/// again (nothing changed), and export it; each beside copying the same
+/// files with std::fs.
+fn vault(count: usize, work: &Path) -> Result<Vec<Figure>> {
+    let files = work.join("vault");
+    let corpus = Corpus::new(SEED, count, 2_048);
+    loam_test_utils::corpus::write_as_files(&files, corpus.notes())?;
+    let started = Instant::now();
+    let copied = copy_tree(&files, &work.join("vault-copy"))?;
+    let copy = started.elapsed();
+    if copied != count as u64 {
+        bail!("copied {copied} files, expected {count}");
+    }
+
+    let node = Node::open(work.join("vault-data"))?;
+    let garden = node.create_garden("Vault")?;
+    let options = ImportOptions::default();
+    let started = Instant::now();
+    let report = garden.import(&files, &options, &mut |_| {})?;
+    let import = started.elapsed();
+    if report.docs.created != count {
+        bail!("imported {} notes, expected {count}", report.docs.created);
+    }
+    let rate = count as f64 / import.as_secs_f64();
+
+    let started = Instant::now();
+    let again = garden.import(&files, &options, &mut |_| {})?;
+    let reimport = started.elapsed();
+    if again.docs.unchanged != count {
+        bail!(
+            "a second import changed {} notes",
+            count - again.docs.unchanged
+        );
+    }
+
+    let out = work.join("vault-export");
+    let started = Instant::now();
+    let exported = garden.export(&out, &ExportOptions::default())?;
+    let export = started.elapsed();
+    if exported.notes + exported.pages != count {
+        bail!(
+            "exported {} notes, expected {count}",
+            exported.notes + exported.pages
+        );
+    }
+    let baseline = format!("{} std::fs copy", secs(copy));
+    Ok(vec![
+        Figure {
+            name: format!("import a vault of {count} notes"),
+            loam: format!("{rate:.0} notes/s"),
+            baseline: baseline.clone(),
+            ratio: Some(ratio(import, copy)),
+            target: "≥ 1,000 notes/s".into(),
+            ok: Some(rate >= 1_000.0),
+        },
+        Figure {
+            name: format!("import it again, nothing changed ({count} notes)"),
+            loam: secs(reimport),
+            baseline: baseline.clone(),
+            ratio: Some(ratio(reimport, copy)),
+            target: "(info)".into(),
+            ok: None,
+        },
+        Figure {
+            name: format!("export {count} notes to a folder"),
+            loam: secs(export),
+            baseline,
+            ratio: Some(ratio(export, copy)),
+            target: "(info)".into(),
+            ok: None,
+        },
+    ])
 }
 
 fn print_report(figures: &[Figure], quick: bool) {
