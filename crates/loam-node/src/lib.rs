@@ -7,6 +7,12 @@
 //! app need (lists, search, links, tags), all from the index: opening a garden
 //! or listing it loads no Automerge document.
 //!
+//! The node holds the member's identity ([`identity`]: an ed25519 key in the
+//! data directory, whose public key is the [`MemberId`] every change is
+//! attributed to). A garden keeps each note's history ([`Garden::history`],
+//! edit sessions read from an index) and reads and restores old versions
+//! named by a [`When`].
+//!
 //! This is the only crate that talks to the clock and spawns background work
 //! (compaction). The CLI and the desktop shell depend on this crate alone, so
 //! it re-exports the types they need from the crates below.

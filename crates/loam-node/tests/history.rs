@@ -254,4 +254,31 @@ fn history_of_a_document_stored_before_the_index_is_built_from_it_once() {
     assert_eq!(garden.history_changes(id).unwrap(), expected);
     assert_eq!(garden.history(id).unwrap().changes, 3);
     assert!(garden.check().unwrap().is_ok());
+    drop(garden);
+    drop(node);
+
+    // History rows that disagree with the document: check finds them,
+    // repair rebuilds them.
+    {
+        let mut store = loam_store::Store::open(&db).unwrap();
+        let mut wrong = store.changes(id).unwrap();
+        wrong[1].inserted += 1;
+        wrong.pop();
+        let upto = store.chunk_stats(id).unwrap().unwrap().last_seq;
+        assert!(store.replace_history(id, &wrong, upto).unwrap());
+    }
+    let node = Node::open(dir.path()).unwrap();
+    let garden = node.default_garden().unwrap();
+    let report = garden.check().unwrap();
+    assert_eq!(
+        report.problems,
+        vec![loam_node::CheckProblem::IndexMismatch {
+            doc: id,
+            field: "history".into()
+        }]
+    );
+    let repaired = garden.repair().unwrap();
+    assert!(repaired.is_ok(), "{:?}", repaired.problems);
+    assert_eq!(repaired.repaired, vec![id]);
+    assert_eq!(garden.history_changes(id).unwrap(), expected);
 }
