@@ -81,7 +81,7 @@ impl Store {
         let key = loam_core::normalise_title(path);
         self.conn
             .prepare_cached(
-                "SELECT d.id FROM doc_keys k JOIN docs d ON d.doc = k.doc
+                "SELECT d.id FROM doc_keys k CROSS JOIN docs d ON d.doc = k.doc
                  WHERE k.key = ?1 AND d.path = '' ORDER BY d.doc",
             )
             .and_then(|mut stmt| stmt.query_map([key], |row| read_id(row, 0))?.collect())

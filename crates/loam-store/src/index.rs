@@ -358,7 +358,7 @@ pub(crate) fn resolve(conn: &Connection, target_norm: &str) -> rusqlite::Result<
              SELECT d.id, d.kind, d.updated, d.doc, 0, 0, 0 FROM aliases a JOIN docs d ON d.doc = a.doc
              WHERE a.alias_norm = ?1 AND d.archived = 0
              UNION ALL
-             SELECT d.id, d.kind, d.updated, d.doc, 1, 0, {FOLDER_DEPTH} FROM doc_keys k JOIN docs d ON d.doc = k.doc
+             SELECT d.id, d.kind, d.updated, d.doc, 1, 0, {FOLDER_DEPTH} FROM doc_keys k CROSS JOIN docs d ON d.doc = k.doc
              WHERE k.key = ?1 AND d.archived = 0
          )
          ORDER BY by_path, kind = 'page' DESC, by_title DESC, depth, updated DESC, doc
@@ -392,6 +392,21 @@ impl Store {
             .prepare_cached(&sql)
             .and_then(|mut stmt| {
                 stmt.query_map(params![key, include_archived], |row| read_doc_row(row, 0))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// The pages (archived ones too) whose normalised title equals `title`
+    /// normalised: what a new page's title must not be. One index look-up.
+    pub fn pages_titled(&self, title: &str) -> Result<Vec<DocRow>, StoreError> {
+        let sql = format!(
+            "SELECT {DOC_COLUMNS} FROM docs d WHERE d.title_norm = ?1 AND d.kind = 'page' ORDER BY d.doc"
+        );
+        self.conn
+            .prepare_cached(&sql)
+            .and_then(|mut stmt| {
+                stmt.query_map([normalise_title(title)], |row| read_doc_row(row, 0))?
                     .collect()
             })
             .map_err(|e| self.err(e))
@@ -524,16 +539,25 @@ impl Store {
     /// nothing (no document, no attachment), sorted by the source's title,
     /// then document order.
     pub fn broken_links(&self) -> Result<Vec<BrokenLink>, StoreError> {
+        // Each distinct target is looked up once (a garden has far fewer
+        // targets than links), then the links to the broken ones are listed.
         let sql = format!(
-            "SELECT {DOC_COLUMNS}, {LINK_COLUMNS} FROM links l JOIN docs d ON d.doc = l.doc
+            "WITH targets (target) AS MATERIALIZED (
+                 SELECT DISTINCT target_norm FROM links WHERE target_norm != ''
+             ),
+             broken (target) AS MATERIALIZED (
+                 SELECT x.target FROM targets x
+                 WHERE NOT EXISTS (SELECT 1 FROM docs t WHERE t.title_norm = x.target AND t.archived = 0)
+                   AND NOT EXISTS (SELECT 1 FROM aliases a JOIN docs t ON t.doc = a.doc
+                                   WHERE a.alias_norm = x.target AND t.archived = 0)
+                   AND NOT EXISTS (SELECT 1 FROM doc_keys k CROSS JOIN docs t ON t.doc = k.doc
+                                   WHERE k.key = x.target AND t.archived = 0)
+                   AND NOT EXISTS (SELECT 1 FROM attachment_keys k WHERE k.key = x.target)
+             )
+             SELECT {DOC_COLUMNS}, {LINK_COLUMNS} FROM broken b
+                 JOIN links l ON l.target_norm = b.target
+                 JOIN docs d ON d.doc = l.doc
              WHERE d.archived = 0
-               AND l.target_norm != ''
-               AND NOT EXISTS (SELECT 1 FROM docs t WHERE t.title_norm = l.target_norm AND t.archived = 0)
-               AND NOT EXISTS (SELECT 1 FROM aliases a JOIN docs t ON t.doc = a.doc
-                               WHERE a.alias_norm = l.target_norm AND t.archived = 0)
-               AND NOT EXISTS (SELECT 1 FROM doc_keys k JOIN docs t ON t.doc = k.doc
-                               WHERE k.key = l.target_norm AND t.archived = 0)
-               AND NOT EXISTS (SELECT 1 FROM attachment_keys k WHERE k.key = l.target_norm)
              ORDER BY d.title_norm, d.doc, l.ord"
         );
         self.conn
