@@ -30,7 +30,7 @@ use automerge::transaction::{CommitOptions, Transactable};
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, ScalarValue, Value};
 use serde::{Deserialize, Serialize};
 
-use crate::history::{BodyEdits, ChangeSummary, actor_for, change_time};
+use crate::history::{BodyEdits, ChangeAuthor, ChangeSummary, actor_for, change_time};
 use crate::ids::MemberId;
 
 /// Milliseconds since the Unix epoch.
@@ -626,6 +626,41 @@ impl NoteDoc {
         })
     }
 
+    /// [`NoteDoc::unsaved`] for a document just made by [`NoteDoc::create`]
+    /// and not saved yet: a full save instead of its one change's bytes, and
+    /// the change's summary from what `create` knows. Building the change's
+    /// bytes costs Automerge about as much as the create did; a full save of
+    /// a new document costs almost nothing (an import creates thousands).
+    /// Any other document gets [`NoteDoc::unsaved`].
+    pub fn unsaved_new(&mut self) -> Result<Unsaved, DocError> {
+        let heads = self.doc.get_heads();
+        let fresh = self.saved.is_empty() && !self.has_pending() && self.committed_edits.len() == 1;
+        let (true, [hash]) = (fresh, heads.as_slice()) else {
+            return self.unsaved();
+        };
+        let Some(edits) = self.committed_edits.get(hash).copied() else {
+            return self.unsaved();
+        };
+        let summary = ChangeSummary {
+            hash: *hash,
+            author: ChangeAuthor::of(self.doc.get_actor()),
+            seq: 1,
+            time: change_time(self.get_time("created")?),
+            inserted: edits.inserted,
+            deleted: edits.deleted,
+        };
+        debug_assert_eq!(
+            Some(&summary),
+            self.unsaved().ok().as_ref().and_then(|u| u.changes.first()),
+            "the summary of a new document's change is the one Automerge gives"
+        );
+        Ok(Unsaved {
+            bytes: self.doc.save(),
+            heads,
+            changes: vec![summary],
+        })
+    }
+
     /// Record that everything up to `heads` is stored.
     pub fn mark_saved(&mut self, heads: Vec<ChangeHash>) {
         self.saved = heads;
@@ -811,6 +846,32 @@ mod tests {
         assert_eq!(snap.tags, vec!["garden".to_owned()]);
         assert_eq!((snap.created, snap.updated), (T0, T0));
         assert!(!snap.archived);
+    }
+
+    #[test]
+    fn a_new_document_saves_whole_with_the_summary_of_its_change() {
+        let new = NewDoc::page("Fresh", "héllo 🌱");
+        let member = MemberId::from_bytes([3; 32]);
+        let mut fast = NoteDoc::create(&new, member, T0).unwrap();
+        let quick = fast.unsaved_new().unwrap();
+        let mut slow = NoteDoc::create(&new, member, T0).unwrap();
+        let full = slow.unsaved().unwrap();
+        assert_eq!(quick.changes.len(), 1);
+        let (q, f) = (&quick.changes[0], &full.changes[0]);
+        assert_eq!(
+            (&q.author, q.seq, q.time, q.inserted, q.deleted),
+            (&f.author, f.seq, f.time, f.inserted, f.deleted)
+        );
+        assert_eq!(q.hash, quick.heads[0]);
+        let mut loaded = NoteDoc::load(&quick.bytes, member).unwrap();
+        assert_eq!(loaded.text().unwrap(), "héllo 🌱");
+        assert_eq!(loaded.automerge().get_heads(), quick.heads);
+        // Once saved, or edited, it is an ordinary document.
+        fast.mark_saved(quick.heads);
+        fast.splice(0, 1, "H").unwrap();
+        fast.commit(T0 + 1, None);
+        assert_eq!(fast.unsaved_new().unwrap().changes.len(), 1);
+        assert_eq!(fast.unsaved_new().unwrap().changes[0].inserted, 1);
     }
 
     #[test]
