@@ -15,7 +15,7 @@
 //! stream. A power cut can lose at most the last group commit; a crash of the
 //! process loses nothing that a call reported as stored.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -458,32 +458,19 @@ impl Garden {
         docs: Vec<NewDoc>,
         files: &[ContentHash],
     ) -> Result<Vec<DocId>, NodeError> {
-        let mut state = self.lock();
-        let mut page_keys: Vec<String> = Vec::new();
         for new in &docs {
             check_title(&new.title)?;
-            if new.kind == DocKind::Page {
-                check_page_title_free(&state.store, &new.title, None)?;
-                let key = normalise_title(&new.title);
-                if page_keys.contains(&key) {
-                    return Err(NodeError::DuplicatePageTitle(new.title.clone()));
-                }
-                page_keys.push(key);
-            }
         }
-        let now = time::now();
-        let mut prepared = Vec::with_capacity(docs.len());
-        for new in &docs {
-            let id = DocId::random();
-            let mut doc = NoteDoc::create(new, state.member, now).map_err(NodeError::doc(id))?;
-            let unsaved = doc.unsaved().map_err(NodeError::doc(id))?;
-            let snapshot = doc.snapshot().map_err(NodeError::doc(id))?;
-            prepared.push(Prepared {
-                id,
-                snapshot,
-                chunk: unsaved.bytes,
-                changes: unsaved.changes,
-            });
+        let member = self.lock().member;
+        // The Automerge work, outside the lock: most of what creating costs.
+        let prepared = prepare_new(&docs, member, time::now())?;
+        let mut state = self.lock();
+        let mut page_keys: HashSet<String> = HashSet::new();
+        for new in docs.iter().filter(|new| new.kind == DocKind::Page) {
+            check_page_title_free(&state.store, &new.title, None)?;
+            if !page_keys.insert(normalise_title(&new.title)) {
+                return Err(NodeError::DuplicatePageTitle(new.title.clone()));
+            }
         }
         // An import remembers what it wrote: the version just made and the
         // hash of the file.
@@ -867,6 +854,54 @@ impl Drop for Garden {
     }
 }
 
+/// Documents with few enough changes are made on one thread.
+const PARALLEL_FROM: usize = 64;
+
+/// Make new documents (Automerge documents, their first chunk and what the
+/// store indexes), on every core for a large batch: an import creates
+/// thousands, and a document costs Automerge far more than the store.
+fn prepare_new(
+    docs: &[NewDoc],
+    member: MemberId,
+    now: loam_core::Timestamp,
+) -> Result<Vec<Prepared>, NodeError> {
+    let one = |new: &NewDoc| -> Result<Prepared, NodeError> {
+        let id = DocId::random();
+        let mut doc = NoteDoc::create(new, member, now).map_err(NodeError::doc(id))?;
+        let unsaved = doc.unsaved_new().map_err(NodeError::doc(id))?;
+        let snapshot = doc.snapshot().map_err(NodeError::doc(id))?;
+        Ok(Prepared {
+            id,
+            snapshot,
+            chunk: unsaved.bytes,
+            changes: unsaved.changes,
+        })
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || docs.len() < PARALLEL_FROM {
+        return docs.iter().map(one).collect();
+    }
+    let per_thread = docs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = docs
+            .chunks(per_thread)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        let mut prepared = Vec::with_capacity(docs.len());
+        for worker in workers {
+            match worker.join() {
+                Ok(part) => {
+                    for doc in part {
+                        prepared.push(doc?);
+                    }
+                }
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(prepared)
+    })
+}
+
 /// An imported file to write into the document that holds it.
 #[derive(Debug, Clone)]
 pub(crate) struct ImportUpdate {
@@ -942,10 +977,10 @@ pub(crate) fn check_page_title_free(
     title: &str,
     except: Option<DocId>,
 ) -> Result<(), NodeError> {
-    let key = normalise_title(title);
-    let taken = store.find_by_title(title, true)?.into_iter().find(|d| {
-        d.kind == DocKind::Page && Some(d.id) != except && normalise_title(&d.title) == key
-    });
+    let taken = store
+        .pages_titled(title)?
+        .into_iter()
+        .find(|d| Some(d.id) != except);
     match taken {
         Some(existing) => Err(NodeError::PageTitleTaken {
             title: title.to_owned(),

@@ -35,7 +35,7 @@ use std::time::Instant;
 
 use loam_core::vault::{self, markdown_stem, split_path, title_from_file_stem};
 use loam_core::{ChangeHash, ContentHash, DocId, DocKind, NewDoc, normalise_title};
-use loam_store::{AttachmentWrite, AttachmentWritten, ImportedDoc};
+use loam_store::{ArchivedFilter, AttachmentWrite, AttachmentWritten, ImportedDoc, ListQuery};
 use serde::Serialize;
 
 use crate::attachments::{Candidate, file_link_paths};
@@ -540,6 +540,9 @@ impl Garden {
         keys.sort();
         for key in keys {
             let mut group = groups[key].clone();
+            if group.iter().all(|&i| notes[i].existing.is_some()) {
+                continue;
+            }
             // Explicit pages first, then nearest the root.
             let rank = |n: &NoteFile| {
                 (
@@ -553,9 +556,9 @@ impl Garden {
             let existing_page = self
                 .lock()
                 .store
-                .find_by_title(&notes[group[0]].title, true)?
+                .pages_titled(&notes[group[0]].title)?
                 .into_iter()
-                .find(|d| d.kind == DocKind::Page && normalise_title(&d.title) == *key);
+                .next();
             let in_group = |id: DocId| {
                 group
                     .iter()
@@ -679,9 +682,17 @@ impl Garden {
         }
         let ids: Vec<DocId> = ids.into_iter().flatten().collect();
         // Count kinds as they are in the garden now.
-        let state = self.lock();
+        let everything = ListQuery {
+            archived: ArchivedFilter::Include,
+            ..ListQuery::default()
+        };
+        let kinds: HashMap<DocId, DocKind> = self
+            .list(&everything)?
+            .into_iter()
+            .map(|row| (row.id, row.kind))
+            .collect();
         for id in &ids {
-            match state.store.doc(*id)?.map(|row| row.kind) {
+            match kinds.get(id) {
                 Some(DocKind::Page) => report.pages += 1,
                 Some(DocKind::Note) => report.notes += 1,
                 None => {}
