@@ -13,6 +13,11 @@
 //! edit sessions read from an index) and reads and restores old versions
 //! named by a [`When`].
 //!
+//! A garden imports a folder of markdown files, an Obsidian vault
+//! ([`Garden::import`]: notes, pages and content-addressed attachments,
+//! again and again without duplicating anything) and exports itself back as
+//! one ([`Garden::export`], imported files byte for byte).
+//!
 //! This is the only crate that talks to the clock and spawns background work
 //! (compaction). The CLI and the desktop shell depend on this crate alone, so
 //! it re-exports the types they need from the crates below.
