@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use loam_core::{
     ChangeAuthor, ChangeHash, ChangeSummary, DocId, DocKind, MemberId, NoteDoc, Session, Timestamp,
 };
-use loam_store::DocWrite;
 use serde::Serialize;
 
 use crate::events::Event;
@@ -441,8 +440,7 @@ impl Garden {
             changes: doc.history().map_err(NodeError::doc(id))?,
             snapshot: doc.snapshot().map_err(NodeError::doc(id))?,
         };
-        let write: DocWrite<'_> = prepared.write();
-        self.lock().store.write_docs(&[write])?;
+        self.lock().store.write_docs(&[prepared.write()])?;
         self.announce_new(&prepared);
         Ok(id)
     }
