@@ -628,6 +628,16 @@ impl Garden {
     /// concurrent edit elsewhere in the text still merges. Stored before this
     /// returns.
     pub fn replace_text(&self, id: DocId, text: &str) -> Result<EditSummary, NodeError> {
+        self.replace_text_with_message(id, text, None)
+    }
+
+    /// [`Garden::replace_text`], the change carrying `message`.
+    pub(crate) fn replace_text_with_message(
+        &self,
+        id: DocId,
+        text: &str,
+        message: Option<&str>,
+    ) -> Result<EditSummary, NodeError> {
         let mut state = self.lock();
         let doc = state.doc(id)?;
         let chars_before = doc.len_chars();
@@ -640,7 +650,7 @@ impl Garden {
         }
         doc.replace_text(text).map_err(NodeError::doc(id))?;
         let chars_after = doc.len_chars();
-        self.shared.commit_and_store(&mut state, &[id], None)?;
+        self.shared.commit_and_store(&mut state, &[id], message)?;
         Ok(EditSummary {
             changed: true,
             chars_before,

@@ -341,26 +341,8 @@ impl Garden {
     /// this returns.
     pub fn restore_version(&self, id: DocId, version: &Version) -> Result<EditSummary, NodeError> {
         let text = self.text_at(id, version)?;
-        let mut state = self.lock();
-        let doc = state.doc(id)?;
-        let chars_before = doc.len_chars();
-        if doc.text().map_err(NodeError::doc(id))? == text {
-            return Ok(EditSummary {
-                changed: false,
-                chars_before,
-                chars_after: chars_before,
-            });
-        }
-        doc.replace_text(&text).map_err(NodeError::doc(id))?;
-        let chars_after = doc.len_chars();
         let message = format!("restore {}", version.label);
-        self.shared()
-            .commit_and_store(&mut state, &[id], Some(&message))?;
-        Ok(EditSummary {
-            changed: true,
-            chars_before,
-            chars_after,
-        })
+        self.replace_text_with_message(id, &text, Some(&message))
     }
 
     /// `id`'s Automerge bytes as stored (every chunk, in order): what

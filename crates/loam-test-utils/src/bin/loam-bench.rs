@@ -64,6 +64,14 @@ struct Figure {
 
 fn main() -> Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!(
+            "usage: loam-bench [--quick] [{}]...\n\nRuns the named sections (all by default), each \
+             figure beside its baseline; --quick shrinks the corpora for a smoke run.",
+            SECTIONS.join("|")
+        );
+        return Ok(());
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let only: Vec<&str> = args
         .iter()
