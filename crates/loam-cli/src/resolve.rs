@@ -53,3 +53,16 @@ pub fn resolve_archived(garden: &Garden, reference: &str) -> anyhow::Result<DocI
         Err(err) => Err(err.into()),
     }
 }
+
+/// The document `reference` names, archived or not (history and old
+/// versions of an archived note are still there to read). When nothing
+/// matches, the error and its suggestions are those of an ordinary lookup.
+pub fn resolve_any(garden: &Garden, reference: &str) -> anyhow::Result<DocId> {
+    match garden.resolve(reference) {
+        Ok(id) => Ok(id),
+        Err(err @ NodeError::NotFound { .. }) => {
+            garden.resolve_archived(reference).map_err(|_| err.into())
+        }
+        Err(err) => Err(err.into()),
+    }
+}

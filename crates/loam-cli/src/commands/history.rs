@@ -5,7 +5,7 @@ use loam_node::{Author, ChangeInfo, History, SessionInfo, Timestamp, local_minut
 use serde::Serialize;
 
 use crate::context::Context;
-use crate::resolve::resolve_archived;
+use crate::resolve::resolve_any;
 use crate::table::{Column, Paint, Table};
 use crate::when;
 
@@ -77,7 +77,7 @@ struct HistoryOut<'a> {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let garden = ctx.garden()?;
-    let id = resolve_archived(&garden, &args.title)?;
+    let id = resolve_any(&garden, &args.title)?;
     let title = garden.note(id)?.row.title;
     let name = ctx.node()?.display_name();
     let namer = Namer { name };

@@ -5,7 +5,7 @@ use loam_node::{DocId, Garden, Version, When, local_zone_name};
 use serde::Serialize;
 
 use crate::context::Context;
-use crate::resolve::resolve_archived;
+use crate::resolve::resolve_any;
 
 /// What WHEN may be, for `--help`.
 pub fn when_help() -> String {
@@ -65,7 +65,7 @@ impl<'a> From<&'a Version> for VersionOut<'a> {
 /// The note `title` names (archived ones too: their history is kept) and
 /// the version `at` names.
 fn version(garden: &Garden, title: &str, at: &str) -> anyhow::Result<(DocId, Version)> {
-    let id = resolve_archived(garden, title)?;
+    let id = resolve_any(garden, title)?;
     let when = When::parse(at)?;
     Ok((id, garden.version_at(id, &when)?))
 }

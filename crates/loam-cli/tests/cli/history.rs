@@ -236,6 +236,11 @@ fn bad_versions_say_what_is_wrong() {
     }
     let err = run(&dir, &["diff", "Plan"]).fails(2);
     assert!(err.contains("--from"), "{err}");
+    let err = run(&dir, &["history", "Plam"]).fails(66);
+    assert!(
+        err.contains("no note or page called `Plam`; did you mean `Plan`?"),
+        "an unknown title is not called archived: {err}"
+    );
 }
 
 #[test]
