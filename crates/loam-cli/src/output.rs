@@ -67,6 +67,22 @@ impl Output {
     }
 
     /// One JSON value, with ISO twins of its times.
+    /// Print `report` as JSON with the garden it is about added as `garden`.
+    pub fn json_for_garden<T: Serialize + ?Sized>(
+        &mut self,
+        garden: &loam_node::Garden,
+        report: &T,
+    ) -> anyhow::Result<()> {
+        let mut value = serde_json::to_value(report)?;
+        if let Some(map) = value.as_object_mut() {
+            map.insert(
+                "garden".to_owned(),
+                serde_json::json!({ "id": garden.id(), "name": garden.name() }),
+            );
+        }
+        self.json(&value)
+    }
+
     pub fn json<T: Serialize + ?Sized>(&mut self, value: &T) -> anyhow::Result<()> {
         let mut value = serde_json::to_value(value)?;
         add_iso_times(&mut value);

@@ -271,28 +271,15 @@ fn write_links(
                 )?
                 .execute(params![doc, ord, start, end])?;
             }
-            Some(_) => {
-                tx.prepare_cached(
-                    "UPDATE links SET target = ?3, target_norm = ?4, heading = ?5, alias = ?6, embed = ?7,
-                         start_byte = ?8, end_byte = ?9
-                     WHERE doc = ?1 AND ord = ?2",
-                )?
-                .execute(params![
-                    doc,
-                    ord,
-                    link.target,
-                    normalise_title(&link.target),
-                    link.heading,
-                    link.alias,
-                    link.embed,
-                    start,
-                    end
-                ])?;
-            }
-            None => {
+            // A different link at this position, or a new one.
+            _ => {
                 tx.prepare_cached(
                     "INSERT INTO links (doc, ord, target, target_norm, heading, alias, embed, start_byte, end_byte)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                     ON CONFLICT (doc, ord) DO UPDATE SET target = excluded.target,
+                         target_norm = excluded.target_norm, heading = excluded.heading,
+                         alias = excluded.alias, embed = excluded.embed,
+                         start_byte = excluded.start_byte, end_byte = excluded.end_byte",
                 )?
                 .execute(params![
                     doc,

@@ -44,16 +44,7 @@ pub fn archive(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let garden = ctx.garden()?;
     let id = resolve(&garden, &args.title)?;
     let changed = garden.archive(id)?;
-    let title = garden.note(id)?.row.title;
-    report(
-        ctx,
-        Archived {
-            id,
-            title,
-            archived: true,
-            changed,
-        },
-    )
+    report(ctx, &garden, id, true, changed)
 }
 
 pub fn restore(ctx: &mut Context, args: RestoreArgs) -> anyhow::Result<()> {
@@ -63,19 +54,24 @@ pub fn restore(ctx: &mut Context, args: RestoreArgs) -> anyhow::Result<()> {
     let garden = ctx.garden()?;
     let id = resolve_archived(&garden, &args.title)?;
     let changed = garden.restore(id)?;
-    let title = garden.note(id)?.row.title;
-    report(
-        ctx,
-        Archived {
-            id,
-            title,
-            archived: false,
-            changed,
-        },
-    )
+    report(ctx, &garden, id, false, changed)
 }
 
-fn report(ctx: &mut Context, done: Archived) -> anyhow::Result<()> {
+/// Say what `archive` or `restore` did to `id` (`archived`: its state now).
+fn report(
+    ctx: &mut Context,
+    garden: &loam_node::Garden,
+    id: loam_node::DocId,
+    archived: bool,
+    changed: bool,
+) -> anyhow::Result<()> {
+    let title = garden.note(id)?.row.title;
+    let done = Archived {
+        id,
+        title,
+        archived,
+        changed,
+    };
     if ctx.json() {
         return ctx.out.json(&done);
     }

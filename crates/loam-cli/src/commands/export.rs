@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use loam_node::{ExportOptions, human_size};
-use serde_json::json;
 
 use crate::context::Context;
 
@@ -35,14 +34,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     };
     let report = garden.export(&args.dir, &options)?;
     if ctx.json() {
-        let mut value = serde_json::to_value(&report)?;
-        if let Some(map) = value.as_object_mut() {
-            map.insert(
-                "garden".to_owned(),
-                json!({ "id": garden.id(), "name": garden.name() }),
-            );
-        }
-        return ctx.out.json(&value);
+        return ctx.out.json_for_garden(&garden, &report);
     }
     let name = ctx.out.style.bold(garden.name());
     ctx.out.line(format!(

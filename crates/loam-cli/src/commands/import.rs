@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 
 use loam_node::{ImportOptions, ImportReport, SkipReason, Skipped, human_size};
-use serde_json::json;
 
 use crate::context::Context;
 use crate::progress::Progress;
@@ -43,14 +42,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     progress.finish();
     let report = result?;
     if ctx.json() {
-        let mut value = serde_json::to_value(&report)?;
-        if let Some(map) = value.as_object_mut() {
-            map.insert(
-                "garden".to_owned(),
-                json!({ "id": garden.id(), "name": garden.name() }),
-            );
-        }
-        return ctx.out.json(&value);
+        return ctx.out.json_for_garden(&garden, &report);
     }
     summary(ctx, garden.name(), &report)
 }
