@@ -9,6 +9,9 @@
 //! Every change carries its author and time: [`history`](ChangeSummary)
 //! reads them back and groups changes into edit [`sessions`].
 //!
+//! Members sign what they write ([`SignedChanges`], by their [`MemberKey`])
+//! and hold a [`Role`] in each garden.
+//!
 //! It is pure: no I/O, no clock, no threads. Callers pass the current time in
 //! (as a [`Timestamp`]) so that every change carries a real time while this
 //! crate stays deterministic and testable.
@@ -17,6 +20,8 @@ mod content_hash;
 mod doc;
 mod history;
 mod ids;
+mod membership;
+mod signature;
 mod title;
 pub mod vault;
 
@@ -29,6 +34,8 @@ pub use history::{
     ChangeAuthor, ChangeSummary, SESSION_GAP, Session, actor_for, author_of, change_time, sessions,
 };
 pub use ids::{DocId, GardenId, IdParseError, MemberId};
+pub use membership::Role;
+pub use signature::{MAX_SIGNED_CHANGES, MemberKey, SignatureError, SignedChanges, verify};
 pub use title::{normalise_tag, normalise_title};
 
 /// Re-exported so that crates above can name change hashes without their own
