@@ -10,7 +10,9 @@
 //! reads them back and groups changes into edit [`sessions`].
 //!
 //! Members sign what they write ([`SignedChanges`], by their [`MemberKey`])
-//! and hold a [`Role`] in each garden.
+//! and hold a [`Role`] in each garden, decided by the garden's signed
+//! [`MembershipLog`] (its fold, [`Membership`], is the allowlist every peer
+//! computes alike).
 //!
 //! It is pure: no I/O, no clock, no threads. Callers pass the current time in
 //! (as a [`Timestamp`]) so that every change carries a real time while this
@@ -34,7 +36,11 @@ pub use history::{
     ChangeAuthor, ChangeSummary, SESSION_GAP, Session, actor_for, author_of, change_time, sessions,
 };
 pub use ids::{DocId, GardenId, IdParseError, MemberId};
-pub use membership::Role;
+pub use membership::{
+    Action, Entry, EntryHash, Inserted, InviteInfo, InviteKey, InviteRefusal, Joined, LogLine,
+    MAX_ENTRY_BYTES, MAX_NAME_BYTES, MAX_PARENTS, MAX_PENDING, MemberInfo, Membership,
+    MembershipError, MembershipLog, NoEffect, RemovedInfo, Role, check_name,
+};
 pub use signature::{MAX_SIGNED_CHANGES, MemberKey, SignatureError, SignedChanges, verify};
 pub use title::{normalise_tag, normalise_title};
 
