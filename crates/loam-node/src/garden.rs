@@ -132,6 +132,7 @@ impl Prepared {
             chunk: &self.chunk,
             imported: None,
             changes: &self.changes,
+            signatures: &[],
         }
     }
 }

@@ -6,7 +6,7 @@
 //! in order gives the document. [`Store::compact_doc`] replaces a prefix of
 //! the sequence by one full save.
 
-use loam_core::{ChangeSummary, DocId, DocKind, DocSnapshot};
+use loam_core::{ChangeHash, ChangeSummary, DocId, DocKind, DocSnapshot, SignedChanges};
 use rusqlite::types::{Type, Value};
 use rusqlite::{Connection, OptionalExtension, Row, params, params_from_iter};
 use serde::Serialize;
@@ -83,6 +83,10 @@ pub struct DocWrite<'a> {
     /// written without them leaves the document's history to be rebuilt
     /// from the document later (see [`Store::history_complete`]).
     pub changes: &'a [ChangeSummary],
+    /// Signatures over changes in `chunk` (or stored before), kept with
+    /// them (see [`Store::signatures_for`]). History attributes a signed
+    /// change to its signer.
+    pub signatures: &'a [SignedChanges],
 }
 
 /// Which documents a list shows, by their archived flag.
@@ -310,6 +314,7 @@ fn write_one(tx: &Connection, write: &DocWrite<'_>) -> rusqlite::Result<ChunkSta
         (title, folder, path) != (&snap.title, &snap.folder, &snap.path)
     });
     index::write_index(tx, doc, &derived, (&tags, &aliases), old, keys_changed)?;
+    crate::signatures::record(tx, doc, write.signatures)?;
     crate::history::record(tx, doc, write.changes, appended)?;
     if let Some(base) = write.imported {
         tx.prepare_cached(
@@ -412,6 +417,7 @@ impl Store {
             chunk,
             imported: None,
             changes: &[],
+            signatures: &[],
         }])?;
         stats
             .pop()
@@ -563,6 +569,35 @@ impl Store {
                 stmt.query_row(params_from_iter(params), |row| row.get::<_, i64>(0))
             })
             .map(|n| u64::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every document's heads as stored with its row, by document id (the
+    /// bytes' order): what sync compares with a peer's. Loads no document.
+    pub fn doc_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>, StoreError> {
+        self.conn
+            .prepare_cached("SELECT id, heads FROM docs ORDER BY id")
+            .and_then(|mut stmt| {
+                stmt.query_map([], |row| {
+                    let id = read_id(row, 0)?;
+                    let heads = row
+                        .get_ref(1)?
+                        .as_str()?
+                        .split_whitespace()
+                        .map(|h| {
+                            h.parse::<ChangeHash>().map_err(|_| {
+                                conversion_error(
+                                    1,
+                                    Type::Text,
+                                    format!("`{h}` is not a change hash"),
+                                )
+                            })
+                        })
+                        .collect::<rusqlite::Result<Vec<_>>>()?;
+                    Ok((id, heads))
+                })?
+                .collect()
+            })
             .map_err(|e| self.err(e))
     }
 

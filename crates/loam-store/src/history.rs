@@ -8,6 +8,9 @@
 //! changes are written (in whatever order they arrive), so that showing a
 //! document's history reads a few session rows, not every change.
 //!
+//! A change covered by a stored signature (see `signatures`) is attributed
+//! to its signer, not to the member its actor id names.
+//!
 //! A document stored before this index existed, or written without change
 //! summaries, is listed in `history_backlog`: its rows are incomplete until
 //! the node rebuilds them from the document with [`Store::replace_history`].
@@ -129,6 +132,11 @@ pub(crate) fn record(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     for change in changes {
+        // A signed change is the signer's, whatever its actor id claims.
+        let mut change = change.clone();
+        if let Some(signer) = crate::signatures::signer(tx, doc, &change.hash)? {
+            change.author = ChangeAuthor::Member(signer);
+        }
         let author = authors.key(tx, &change.author)?;
         let inserted = insert.execute(params![
             doc,
@@ -140,7 +148,7 @@ pub(crate) fn record(
             from_u64(change.deleted),
         ])?;
         if inserted > 0 {
-            added.push(change.clone());
+            added.push(change);
         }
     }
     for session in sessions(&added) {

@@ -21,6 +21,8 @@
 //! - `attachments`: attachment bytes by content hash, and their paths;
 //! - `imports`: what the last import wrote into each imported document;
 //! - `history`: who changed each document when, and its edit sessions;
+//! - `signatures`: members' signatures over the changes they wrote;
+//! - `membership`: the garden's membership log entries, and its peers;
 //! - `search`: the FTS5 index and the query language of [`Store::search`];
 //! - `check`: [`Store::integrity_check`] for `loam check`.
 
@@ -31,8 +33,10 @@ mod error;
 mod history;
 mod imports;
 mod index;
+mod membership;
 mod schema;
 mod search;
+mod signatures;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -44,6 +48,7 @@ pub use docs::{ArchivedFilter, Chunk, ChunkStats, DocRow, DocWrite, ListQuery, S
 pub use error::StoreError;
 pub use imports::{ImportBase, ImportedDoc};
 pub use index::{Backlink, BrokenLink, IndexRows, LinkRow, OutLink, TagCount, TitleEntry};
+pub use membership::PeerRow;
 pub use search::{SearchHit, SearchQuery};
 
 /// The schema version this build creates and migrates to (`PRAGMA

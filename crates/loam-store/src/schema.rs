@@ -234,9 +234,50 @@ CREATE TABLE history_backlog (
 INSERT INTO history_backlog (doc) SELECT doc FROM docs;
 ";
 
+/// Version 5: sync. The garden's membership log (signed entries, stored as
+/// their bytes), the members' signatures over the changes they wrote (one
+/// row per signed batch, and which batch covers each change), and the
+/// address book of peers the node syncs with.
+const V5: &str = r"
+-- Membership log entries by hash (SHA-256 of the bytes), in the order they
+-- were added here (rowid). Verified by the node before they are written.
+CREATE TABLE membership (
+    hash  BLOB PRIMARY KEY CHECK (length(hash) = 32),
+    bytes BLOB NOT NULL
+);
+
+-- Signature batches: one member's signature over some changes of one
+-- document (loam_core::SignedChanges, encoded).
+CREATE TABLE signatures (
+    batch  INTEGER PRIMARY KEY,
+    doc    INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    signer BLOB NOT NULL CHECK (length(signer) = 32),
+    bytes  BLOB NOT NULL
+);
+CREATE INDEX signatures_by_doc ON signatures (doc);
+
+-- Which batch signs each change (the first one stored that covers it).
+CREATE TABLE signed_changes (
+    doc   INTEGER NOT NULL REFERENCES docs (doc) ON DELETE CASCADE,
+    hash  BLOB NOT NULL CHECK (length(hash) = 32),
+    batch INTEGER NOT NULL REFERENCES signatures (batch) ON DELETE CASCADE,
+    PRIMARY KEY (doc, hash)
+) WITHOUT ROWID;
+CREATE INDEX signed_changes_by_batch ON signed_changes (batch);
+
+-- Peers: a member's last known address (opaque JSON from the node) and
+-- when they were last seen and last synced with (ms since the epoch).
+CREATE TABLE peers (
+    member    BLOB PRIMARY KEY CHECK (length(member) = 32),
+    addr      TEXT NOT NULL,
+    last_seen INTEGER,
+    last_sync INTEGER
+) WITHOUT ROWID;
+";
+
 /// Every schema step, oldest first: `MIGRATIONS[n]` takes version `n` to
 /// `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// The version [`V3`] brings a database to.
 const DOC_KEYS_VERSION: usize = 3;
@@ -450,6 +491,47 @@ mod tests {
             .collect::<rusqlite::Result<_>>()
             .unwrap();
         assert_eq!(backlog, [7]);
+    }
+
+    #[test]
+    fn a_version_4_database_gains_the_sync_tables() {
+        let mut conn = at_version(4);
+        conn.execute_batch(
+            "INSERT INTO docs (doc, id, kind, title, title_norm, folder, archived, created, updated, chars,
+                               heads, tags, aliases)
+             VALUES (3, zeroblob(16), 'note', 'Seeds', 'seeds', '', 0, 0, 0, 0, '', '[]', '[]');",
+        )
+        .unwrap();
+        migrate(&mut conn, Path::new(":memory:")).unwrap();
+        let tables: Vec<String> = conn
+            .prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table'
+                 AND name IN ('membership', 'signatures', 'signed_changes', 'peers') ORDER BY name",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            tables,
+            ["membership", "peers", "signatures", "signed_changes"]
+        );
+        // Documents stored before have no signatures: nothing to backfill.
+        conn.execute_batch(
+            "INSERT INTO signatures (batch, doc, signer, bytes) VALUES (1, 3, zeroblob(32), x'01');
+             INSERT INTO signed_changes (doc, hash, batch) VALUES (3, zeroblob(32), 1);
+             DELETE FROM docs WHERE doc = 3;",
+        )
+        .unwrap();
+        let left: i64 = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM signatures) + (SELECT count(*) FROM signed_changes)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0, "signatures go with their document");
     }
 
     #[test]

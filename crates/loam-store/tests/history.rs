@@ -101,6 +101,7 @@ fn write(store: &mut Store, id: DocId, changes: &[ChangeSummary]) {
             chunk: b"a chunk",
             imported: None,
             changes,
+            signatures: &[],
         }])
         .unwrap();
 }
@@ -299,6 +300,7 @@ fn a_failed_write_records_no_history() {
         chunk: b"a chunk",
         imported: None,
         changes: &changes,
+        signatures: &[],
     }]);
     assert!(failed.is_err());
     // The change rows were written before the failure, and rolled back.

@@ -234,6 +234,7 @@ fn imports_remember_what_they_wrote() {
                 chunk: b"c",
                 imported: Some(&base),
                 changes: &[],
+                signatures: &[],
             },
             loam_store::DocWrite {
                 id: support::doc_id(1),
@@ -241,6 +242,7 @@ fn imports_remember_what_they_wrote() {
                 chunk: b"c",
                 imported: None,
                 changes: &[],
+                signatures: &[],
             },
         ])
         .unwrap();

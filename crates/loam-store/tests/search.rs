@@ -264,6 +264,7 @@ fn an_exact_title_is_found_among_very_many_matches() {
             chunk: b"x",
             imported: None,
             changes: &[],
+            signatures: &[],
         })
         .collect();
     store.write_docs(&writes).unwrap();

@@ -126,6 +126,7 @@ fn a_failed_write_of_a_long_body_leaves_the_full_text_index_as_it_was() {
             chunk: b"new",
             imported: None,
             changes: &[],
+            signatures: &[],
         },
         DocWrite {
             id: garden.id("Seeds"),
@@ -133,6 +134,7 @@ fn a_failed_write_of_a_long_body_leaves_the_full_text_index_as_it_was() {
             chunk: b"edit",
             imported: None,
             changes: &[],
+            signatures: &[],
         },
     ];
     assert!(garden.store.write_docs(&writes).is_err());
@@ -157,6 +159,7 @@ fn a_failed_batch_writes_none_of_its_documents() {
             chunk: b"edit",
             imported: None,
             changes: &[],
+            signatures: &[],
         },
         DocWrite {
             id: doc_id(1),
@@ -164,6 +167,7 @@ fn a_failed_batch_writes_none_of_its_documents() {
             chunk: b"new",
             imported: None,
             changes: &[],
+            signatures: &[],
         },
         DocWrite {
             id: doc_id(2),
@@ -171,6 +175,7 @@ fn a_failed_batch_writes_none_of_its_documents() {
             chunk: b"new",
             imported: None,
             changes: &[],
+            signatures: &[],
         },
     ];
     assert!(store.write_docs(&writes).is_err());
