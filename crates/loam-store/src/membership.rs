@@ -78,6 +78,31 @@ impl Store {
         })
     }
 
+    /// How many membership entries are stored.
+    pub fn membership_count(&self) -> Result<usize, StoreError> {
+        self.conn
+            .prepare_cached("SELECT count(*) FROM membership")
+            .and_then(|mut stmt| stmt.query_row([], |row| row.get::<_, i64>(0)))
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// Store a garden's first membership entry (its genesis) unless the
+    /// garden has entries already, atomically: of two processes founding
+    /// the log of the same garden at once, one wins. Returns whether it
+    /// was stored.
+    pub fn found_membership(&mut self, hash: EntryHash, bytes: &[u8]) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            Ok(tx
+                .prepare_cached(
+                    "INSERT INTO membership (hash, bytes)
+                     SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM membership)",
+                )?
+                .execute(params![hash.as_bytes().as_slice(), bytes])?
+                > 0)
+        })
+    }
+
     /// Add or update a peer. Its address is replaced; a time that is
     /// `None` keeps the one stored.
     pub fn upsert_peer(&mut self, peer: &PeerRow) -> Result<(), StoreError> {

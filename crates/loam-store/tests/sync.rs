@@ -40,6 +40,23 @@ fn membership_entries_are_kept_once_in_the_order_added() {
         stored,
         [(a.0, b"second".to_vec()), (b.0, b"first".to_vec())]
     );
+    assert_eq!(store.membership_count().unwrap(), 2);
+}
+
+#[test]
+fn a_log_is_founded_once() {
+    let mut store = Store::temporary().unwrap();
+    let first = EntryHash::from_bytes([1; 32]);
+    assert!(store.found_membership(first, b"genesis").unwrap());
+    assert!(
+        !store
+            .found_membership(EntryHash::from_bytes([2; 32]), b"other")
+            .unwrap()
+    );
+    assert_eq!(
+        store.membership_entries().unwrap(),
+        [(first, b"genesis".to_vec())]
+    );
 }
 
 #[test]
