@@ -1,6 +1,6 @@
 //! What can go wrong in the service, in words a member can act on.
 
-use loam_core::{DocError, DocId};
+use loam_core::{DocError, DocId, MemberId, MembershipError, Role};
 use loam_store::StoreError;
 
 /// An error from the service.
@@ -180,9 +180,67 @@ pub enum NodeError {
         #[source]
         source: DocError,
     },
+    /// The member may not change this garden: a reader, or not (or no
+    /// longer) a member.
+    #[error("{}", read_only(*.role, .facilitators))]
+    ReadOnly {
+        /// Their role, `None` when not a member.
+        role: Option<Role>,
+        /// The names of the garden's facilitators, who can change that.
+        facilitators: Vec<String>,
+    },
+    /// A membership change that was refused, or a bad membership entry.
+    #[error(transparent)]
+    Membership(#[from] MembershipError),
+    /// No member matches the id, id prefix or name asked for.
+    #[error("no member of this garden is called `{reference}` (see `loam members`)")]
+    UnknownMember {
+        /// What was asked for.
+        reference: String,
+    },
+    /// Several members match.
+    #[error("`{reference}` names {} members; use more of an id: {}", .candidates.len(), members(.candidates))]
+    AmbiguousMember {
+        /// What was asked for.
+        reference: String,
+        /// The members it could mean, with their names.
+        candidates: Vec<(MemberId, String)>,
+    },
+    /// The garden's membership log cannot be read from its database.
+    #[error("the membership log of garden {garden} is damaged: {reason}; run `loam check`")]
+    MembershipDamaged {
+        /// The garden.
+        garden: loam_core::GardenId,
+        /// What is wrong.
+        reason: String,
+    },
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+fn read_only(role: Option<Role>, facilitators: &[String]) -> String {
+    let ask = match facilitators {
+        [] => "a facilitator".to_owned(),
+        [one] => format!("a facilitator ({one})"),
+        many => format!("a facilitator ({})", many.join(", ")),
+    };
+    match role {
+        Some(role) => format!(
+            "you are a {role} in this garden and cannot change it; ask {ask} to make you a member"
+        ),
+        None => format!(
+            "you are not a member of this garden and cannot change it; ask {ask} to invite you"
+        ),
+    }
+}
+
+fn members(candidates: &[(MemberId, String)]) -> String {
+    let list: Vec<String> = candidates
+        .iter()
+        .map(|(id, name)| format!("{} ({name})", id.short()))
+        .collect();
+    list.join(", ")
 }
 
 impl NodeError {

@@ -46,6 +46,14 @@ pub enum Event {
         /// The new title.
         to: String,
     },
+    /// The garden's membership changed: entries were added to its log
+    /// (made here or received). Roles may have changed.
+    MembershipChanged {
+        /// The garden.
+        garden: GardenId,
+        /// The log's new heads, hex.
+        heads: Vec<String>,
+    },
     /// A document was archived (hidden) or restored.
     DocArchived {
         /// The garden.

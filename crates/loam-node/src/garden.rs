@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use loam_core::{
     ChangeHash, ChangeSummary, ContentHash, DocId, DocKind, DocSnapshot, GardenId, MemberId,
-    NewDoc, NoteDoc, TextEdit, normalise_title,
+    MemberKey, MembershipLog, NewDoc, NoteDoc, SignedChanges, TextEdit, normalise_title,
 };
 use loam_store::{DocWrite, ImportBase, Store};
 use serde::Serialize;
@@ -94,8 +94,14 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) struct State {
     pub(crate) store: Store,
+    /// The garden (what change signatures are bound to).
+    pub(crate) garden: GardenId,
     /// The member every change made here is attributed to.
     pub(crate) member: MemberId,
+    /// Their key, which signs every change made here.
+    pub(crate) key: MemberKey,
+    /// The garden's membership log (see `members`).
+    pub(crate) log: MembershipLog,
     replicas: HashMap<DocId, Replica>,
     tick: u64,
     /// Documents whose stored chunks grew past the compaction threshold.
@@ -121,6 +127,9 @@ pub(crate) struct Prepared {
     pub(crate) snapshot: DocSnapshot,
     pub(crate) chunk: Vec<u8>,
     pub(crate) changes: Vec<ChangeSummary>,
+    /// The member's signatures over the changes made here (none over
+    /// changes from elsewhere).
+    pub(crate) signatures: Vec<SignedChanges>,
 }
 
 impl Prepared {
@@ -132,7 +141,7 @@ impl Prepared {
             chunk: &self.chunk,
             imported: None,
             changes: &self.changes,
-            signatures: &[],
+            signatures: &self.signatures,
         }
     }
 }
@@ -210,7 +219,7 @@ impl State {
     }
 
     /// Documents with committed changes waiting longer than `age`.
-    fn unstored(&self, age: Duration) -> Vec<DocId> {
+    pub(crate) fn unstored(&self, age: Duration) -> Vec<DocId> {
         let now = Instant::now();
         self.replicas
             .iter()
@@ -225,16 +234,48 @@ impl State {
     /// Store the committed changes of `ids` in one transaction. Changes that
     /// another process stored meanwhile are merged in first, so that the
     /// materialised text and index say what the stored chunks say.
+    /// The changes made here are signed by the member's key, in the same
+    /// transaction.
     pub(crate) fn store(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
-        self.store_imported(ids, &HashMap::new())
+        self.store_imported(ids, &HashMap::new(), true)
+    }
+
+    /// [`State::store`] of changes merged from elsewhere: not signed by
+    /// this member (their signatures, if any, come with them).
+    pub(crate) fn store_merged(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
+        self.store_imported(ids, &HashMap::new(), false)
+    }
+
+    /// The member's signatures over `changes` of `id`.
+    pub(crate) fn sign(&self, id: DocId, changes: &[ChangeHash]) -> Vec<SignedChanges> {
+        SignedChanges::sign(&self.key, self.garden, id, changes)
+    }
+
+    /// Refuse a local edit when the member may not write in this garden
+    /// (a reader, or no longer a member).
+    pub(crate) fn check_writer(&self) -> Result<(), NodeError> {
+        let membership = self.log.state();
+        match membership.role(self.member) {
+            Some(role) if role.can_write() => Ok(()),
+            role => Err(NodeError::ReadOnly {
+                role,
+                facilitators: membership
+                    .facilitators()
+                    .into_iter()
+                    .filter_map(|f| membership.member(f).map(|m| m.name.clone()))
+                    .collect(),
+            }),
+        }
     }
 
     /// [`State::store`], remembering for the documents in `imports` what
-    /// an import wrote into them (in the same transaction).
+    /// an import wrote into them (in the same transaction); `sign`: sign the
+    /// changes as this member's.
     fn store_imported(
         &mut self,
         ids: &[DocId],
         imports: &HashMap<DocId, ImportBase>,
+        sign: bool,
     ) -> Result<Vec<Stored>, NodeError> {
         let mut prepared: Vec<Prepared> = Vec::with_capacity(ids.len());
         for &id in ids {
@@ -253,11 +294,18 @@ impl State {
                     .map_err(NodeError::doc(id))?;
             }
             let snapshot = replica.doc.snapshot().map_err(NodeError::doc(id))?;
+            let signatures = if sign {
+                let hashes: Vec<ChangeHash> = unsaved.changes.iter().map(|c| c.hash).collect();
+                self.sign(id, &hashes)
+            } else {
+                Vec::new()
+            };
             prepared.push(Prepared {
                 id,
                 snapshot,
                 chunk: unsaved.bytes,
                 changes: unsaved.changes,
+                signatures,
             });
         }
         let writes: Vec<DocWrite<'_>> = prepared
@@ -383,12 +431,16 @@ impl Garden {
         id: GardenId,
         name: String,
         store: Store,
-        member: MemberId,
+        key: MemberKey,
+        log: MembershipLog,
         events: broadcast::Sender<Event>,
     ) -> Self {
         let state = State {
             store,
-            member,
+            garden: id,
+            member: key.member(),
+            key,
+            log,
             replicas: HashMap::new(),
             tick: 0,
             to_compact: Vec::new(),
@@ -462,9 +514,13 @@ impl Garden {
         for new in &docs {
             check_title(&new.title)?;
         }
-        let member = self.lock().member;
+        let (key, garden) = {
+            let state = self.lock();
+            state.check_writer()?;
+            (state.key.clone(), state.garden)
+        };
         // The Automerge work, outside the lock: most of what creating costs.
-        let prepared = prepare_new(&docs, member, time::now())?;
+        let prepared = prepare_new(&docs, &key, garden, time::now())?;
         let mut state = self.lock();
         let mut page_keys: HashSet<String> = HashSet::new();
         for new in docs.iter().filter(|new| new.kind == DocKind::Page) {
@@ -523,6 +579,7 @@ impl Garden {
         updates: &[ImportUpdate],
     ) -> Result<Vec<UpdateOutcome>, NodeError> {
         let mut state = self.lock();
+        state.check_writer()?;
         let now = time::now();
         let mut imports: HashMap<DocId, ImportBase> = HashMap::new();
         let mut touched: Vec<DocId> = Vec::new();
@@ -565,7 +622,7 @@ impl Garden {
                 outcomes.push(UpdateOutcome::Updated { merged });
             }
             let ids: Vec<DocId> = imports.keys().copied().collect();
-            state.store_imported(&ids, &imports)
+            state.store_imported(&ids, &imports, true)
         })();
         match result {
             Ok(stored) => {
@@ -590,7 +647,9 @@ impl Garden {
         delete: usize,
         insert: &str,
     ) -> Result<(), NodeError> {
-        self.lock()
+        let mut state = self.lock();
+        state.check_writer()?;
+        state
             .doc(id)?
             .splice(pos, delete, insert)
             .map_err(NodeError::doc(id))
@@ -616,6 +675,7 @@ impl Garden {
     /// If one does not apply, none is kept.
     pub fn edit(&self, id: DocId, edits: &[TextEdit]) -> Result<(), NodeError> {
         let mut state = self.lock();
+        state.check_writer()?;
         for edit in edits {
             if let Err(e) = state.doc(id)?.splice(edit.pos, edit.delete, &edit.insert) {
                 state.forget(&[id]);
@@ -640,6 +700,7 @@ impl Garden {
         message: Option<&str>,
     ) -> Result<EditSummary, NodeError> {
         let mut state = self.lock();
+        state.check_writer()?;
         let doc = state.doc(id)?;
         let chars_before = doc.len_chars();
         if doc.text().map_err(NodeError::doc(id))? == text {
@@ -677,6 +738,7 @@ impl Garden {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let mut state = self.lock();
+        state.check_writer()?;
         state.commit(id, None)?;
         let replica = state.replica(id)?;
         let chars_before = replica.doc.len_chars();
@@ -707,6 +769,7 @@ impl Garden {
     pub fn rename(&self, id: DocId, title: &str) -> Result<RenameReport, NodeError> {
         check_title(title)?;
         let mut state = self.lock();
+        state.check_writer()?;
         let row = state.store.doc(id)?.ok_or(NodeError::UnknownDoc(id))?;
         if row.kind == DocKind::Page {
             check_page_title_free(&state.store, title, Some(id))?;
@@ -797,6 +860,7 @@ impl Garden {
 
     fn set_archived(&self, id: DocId, archived: bool) -> Result<bool, NodeError> {
         let mut state = self.lock();
+        state.check_writer()?;
         let row = state.store.doc(id)?.ok_or(NodeError::UnknownDoc(id))?;
         if row.archived == archived {
             return Ok(false);
@@ -825,6 +889,7 @@ impl Garden {
     /// Set the tags stored on the document (inline `#tags` stay in the text).
     pub fn set_tags(&self, id: DocId, tags: &[String]) -> Result<(), NodeError> {
         let mut state = self.lock();
+        state.check_writer()?;
         state.doc(id)?.set_tags(tags).map_err(NodeError::doc(id))?;
         self.shared.commit_and_store(&mut state, &[id], None)
     }
@@ -873,19 +938,23 @@ const PARALLEL_FROM: usize = 64;
 /// thousands, and a document costs Automerge far more than the store.
 fn prepare_new(
     docs: &[NewDoc],
-    member: MemberId,
+    key: &MemberKey,
+    garden: GardenId,
     now: loam_core::Timestamp,
 ) -> Result<Vec<Prepared>, NodeError> {
+    let member = key.member();
     let one = |new: &NewDoc| -> Result<Prepared, NodeError> {
         let id = DocId::random();
         let mut doc = NoteDoc::create(new, member, now).map_err(NodeError::doc(id))?;
         let unsaved = doc.unsaved_new().map_err(NodeError::doc(id))?;
         let snapshot = doc.snapshot().map_err(NodeError::doc(id))?;
+        let hashes: Vec<ChangeHash> = unsaved.changes.iter().map(|c| c.hash).collect();
         Ok(Prepared {
             id,
             snapshot,
             chunk: unsaved.bytes,
             changes: unsaved.changes,
+            signatures: SignedChanges::sign(key, garden, id, &hashes),
         })
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));

@@ -10,7 +10,8 @@
 use std::collections::HashMap;
 
 use loam_core::{
-    ChangeAuthor, ChangeHash, ChangeSummary, DocId, DocKind, MemberId, NoteDoc, Session, Timestamp,
+    ChangeAuthor, ChangeHash, ChangeSummary, DocId, DocKind, MemberId, NoteDoc, Session,
+    SignedChanges, Timestamp,
 };
 use serde::Serialize;
 
@@ -371,11 +372,13 @@ impl Garden {
             if snapshot.kind == DocKind::Page {
                 check_page_title_free(&state.store, &snapshot.title, None)?;
             }
+            // Changes from elsewhere: their signatures come with them.
             let prepared = Prepared {
                 id,
                 chunk: doc.save().map_err(NodeError::doc(id))?,
                 changes: doc.history().map_err(NodeError::doc(id))?,
                 snapshot,
+                signatures: Vec::new(),
             };
             state.store.write_docs(&[prepared.write()])?;
             drop(state);
@@ -386,6 +389,13 @@ impl Garden {
             });
         }
         state.commit_pending(id)?;
+        // This member's own changes waiting for group commit are stored
+        // (and signed) first: what follows is not theirs to sign.
+        let own = state.unstored(std::time::Duration::ZERO);
+        if own.contains(&id) {
+            let stored = state.store(&[id]).inspect_err(|_| state.forget(&[id]))?;
+            self.shared().announce(stored);
+        }
         let replica = state.doc(id)?;
         let before = replica.automerge().get_heads();
         if let Err(e) = replica.apply_chunk(bytes) {
@@ -395,7 +405,9 @@ impl Garden {
         let changed = state.doc(id)?.automerge().get_heads() != before;
         if changed {
             state.mark_unstored(id);
-            let stored = state.store(&[id]).inspect_err(|_| state.forget(&[id]))?;
+            let stored = state
+                .store_merged(&[id])
+                .inspect_err(|_| state.forget(&[id]))?;
             drop(state);
             self.shared().announce(stored);
         }
@@ -412,19 +424,44 @@ impl Garden {
     pub fn adopt(&self, bytes: &[u8], title: &str) -> Result<DocId, NodeError> {
         check_title(title)?;
         let id = DocId::random();
-        let member = self.lock().member;
+        let (key, garden) = {
+            let state = self.lock();
+            state.check_writer()?;
+            (state.key.clone(), state.garden)
+        };
         // The load and the history are built without holding the lock.
-        let mut doc = NoteDoc::adopt(bytes, title, DocKind::Note, member, time::now())
+        let mut doc = NoteDoc::adopt(bytes, title, DocKind::Note, key.member(), time::now())
             .map_err(NodeError::doc(id))?;
+        let snapshot = doc.snapshot().map_err(NodeError::doc(id))?;
+        // Only the change adopting made (the one head) is this member's:
+        // the foreign history keeps its actors as authors.
         let prepared = Prepared {
             id,
             chunk: doc.save().map_err(NodeError::doc(id))?,
             changes: doc.history().map_err(NodeError::doc(id))?,
-            snapshot: doc.snapshot().map_err(NodeError::doc(id))?,
+            signatures: SignedChanges::sign(&key, garden, id, &snapshot.heads),
+            snapshot,
         };
         self.lock().store.write_docs(&[prepared.write()])?;
         self.announce_new(&prepared);
         Ok(id)
+    }
+
+    /// The stored signatures covering `changes` of `id` (what travels
+    /// with them to a peer).
+    pub fn change_signatures(
+        &self,
+        id: DocId,
+        changes: &[ChangeHash],
+    ) -> Result<Vec<SignedChanges>, NodeError> {
+        self.flush()?;
+        Ok(self.lock().store.signatures_for(id, changes)?)
+    }
+
+    /// Every document's heads, by id, from the index (no document loaded):
+    /// what sync compares with a peer's.
+    pub fn doc_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>, NodeError> {
+        Ok(self.lock().store.doc_heads()?)
     }
 
     fn announce_new(&self, prepared: &Prepared) {

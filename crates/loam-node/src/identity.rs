@@ -17,8 +17,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::SigningKey;
-use loam_core::MemberId;
+use loam_core::{MemberId, MemberKey};
 
 use crate::NodeError;
 
@@ -29,9 +28,9 @@ pub const IDENTITY_FILE: &str = "identity.key";
 const SEED_LEN: usize = 32;
 
 /// This install's member identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(crate) struct Identity {
-    member: MemberId,
+    key: MemberKey,
 }
 
 impl Identity {
@@ -46,15 +45,19 @@ impl Identity {
     }
 
     fn from_seed(seed: &[u8; SEED_LEN]) -> Self {
-        let key = SigningKey::from_bytes(seed);
         Self {
-            member: MemberId::from_bytes(key.verifying_key().to_bytes()),
+            key: MemberKey::from_seed(seed),
         }
     }
 
     /// The member id: the public key.
     pub(crate) fn member(&self) -> MemberId {
-        self.member
+        self.key.member()
+    }
+
+    /// The signing key: what signs changes and membership entries.
+    pub(crate) fn key(&self) -> &MemberKey {
+        &self.key
     }
 }
 

@@ -9,9 +9,12 @@
 //!
 //! The node holds the member's identity ([`identity`]: an ed25519 key in the
 //! data directory, whose public key is the [`MemberId`] every change is
-//! attributed to). A garden keeps each note's history ([`Garden::history`],
-//! edit sessions read from an index) and reads and restores old versions
-//! named by a [`When`].
+//! attributed to). Every change stored here is signed with it
+//! ([`SignedChanges`], written with the change), and each garden keeps its
+//! signed membership log ([`Garden::members`], [`Garden::invite`],
+//! [`Garden::set_role`], ...): a reader's edit is refused. A garden keeps
+//! each note's history ([`Garden::history`], edit sessions read from an
+//! index) and reads and restores old versions named by a [`When`].
 //!
 //! A garden imports a folder of markdown files, an Obsidian vault
 //! ([`Garden::import`]: notes, pages and content-addressed attachments,
@@ -35,6 +38,7 @@ mod garden;
 mod history;
 pub mod identity;
 mod import;
+mod members;
 mod node;
 mod queries;
 mod time;
@@ -54,13 +58,16 @@ pub use import::{
     UnresolvedLink,
 };
 pub use loam_core::{
-    ChangeAuthor, ChangeHash, ContentHash, DocId, DocKind, DocSnapshot, GardenId, MemberId, NewDoc,
-    TextEdit, Timestamp, automerge_load_count,
+    Action, ChangeAuthor, ChangeHash, ContentHash, DocId, DocKind, DocSnapshot, Entry, EntryHash,
+    GardenId, Inserted, InviteInfo, InviteKey, InviteRefusal, Joined, LogLine, MemberId,
+    MemberInfo, MemberKey, Membership, MembershipError, NewDoc, NoEffect, RemovedInfo, Role,
+    SignedChanges, TextEdit, Timestamp, automerge_load_count,
 };
 pub use loam_store::{
     ArchivedFilter, AttachmentRow, Backlink, BrokenLink, DocRow, LinkRow, ListQuery, OutLink,
-    SearchHit, SearchQuery, Sort, StoreError, TagCount, TitleEntry,
+    PeerRow, SearchHit, SearchQuery, Sort, StoreError, TagCount, TitleEntry,
 };
+pub use members::{EntriesAdded, Invite};
 pub use node::Node;
 pub use queries::{Mention, NoteView};
 pub use vault_scan::{SkipReason, Skipped, human_size};

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use loam_core::{GardenId, MemberId};
+use loam_core::{Entry, EntryHash, GardenId, MemberId, MemberKey, MembershipLog};
 use loam_store::Store;
 use tokio::sync::broadcast;
 
@@ -19,7 +19,8 @@ use crate::config::Config;
 use crate::events::{CAPACITY, Event};
 use crate::garden::{Garden, GardenInfo};
 use crate::identity::Identity;
-use crate::{NodeError, demo};
+use crate::members::{load_log, member_name, random_nonce};
+use crate::{NodeError, demo, time};
 
 const GARDENS: &str = "gardens";
 const DATABASE: &str = "garden.db";
@@ -78,6 +79,18 @@ impl Node {
         self.identity.member()
     }
 
+    /// This install's signing key (the network layer's endpoint key is
+    /// made from its seed).
+    pub fn member_key(&self) -> &MemberKey {
+        self.identity.key()
+    }
+
+    /// The name this member founds and joins gardens with: the display
+    /// name, or the short member id.
+    fn founder_name(&self) -> String {
+        member_name(self.display_name(), self.member_id())
+    }
+
     /// The member's display name, if set.
     pub fn display_name(&self) -> Option<String> {
         self.config().display_name.clone()
@@ -94,7 +107,9 @@ impl Node {
         self.data_dir.join(GARDENS).join(id.to_string())
     }
 
-    /// Create a garden. The first garden becomes the default one.
+    /// Create a garden: found its membership log (this member is its
+    /// facilitator) and derive its id from the log's genesis. The first
+    /// garden becomes the default one.
     pub fn create_garden(&self, name: &str) -> Result<Arc<Garden>, NodeError> {
         let name = name.trim();
         if name.is_empty() {
@@ -107,26 +122,15 @@ impl Node {
         {
             return Err(NodeError::GardenExists(name.to_owned()));
         }
-        let id = GardenId::random();
-        let dir = self.garden_dir(id);
-        std::fs::create_dir_all(&dir).map_err(|source| NodeError::DataDir {
-            path: dir.clone(),
-            source,
-        })?;
-        let mut store = Store::open(&dir.join(DATABASE))?;
-        store.set_meta("id", &id.to_string())?;
-        store.set_meta("name", name)?;
-        let garden = Arc::new(Garden::new(
-            id,
-            name.to_owned(),
-            store,
-            self.member_id(),
-            self.events.clone(),
-        ));
-        self.open
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(id, garden.clone());
+        let (log, genesis) = MembershipLog::found(
+            self.member_key(),
+            name,
+            &self.founder_name(),
+            time::now(),
+            random_nonce(GardenId::from_bytes([0; 16]))?,
+        )?;
+        let id = log.garden();
+        let garden = self.add_garden(id, name, log, &[&genesis])?;
         {
             let mut config = self.config();
             if config.default_garden.is_none() {
@@ -139,6 +143,86 @@ impl Node {
             name: name.to_owned(),
         });
         Ok(garden)
+    }
+
+    /// Make the directory and database of garden `id` holding `entries`
+    /// of `log`, and open it.
+    fn add_garden(
+        &self,
+        id: GardenId,
+        name: &str,
+        log: MembershipLog,
+        entries: &[&Entry],
+    ) -> Result<Arc<Garden>, NodeError> {
+        let dir = self.garden_dir(id);
+        std::fs::create_dir_all(&dir).map_err(|source| NodeError::DataDir {
+            path: dir.clone(),
+            source,
+        })?;
+        let mut store = Store::open(&dir.join(DATABASE))?;
+        store.set_meta("id", &id.to_string())?;
+        store.set_meta("name", name)?;
+        let rows: Vec<(EntryHash, &[u8])> =
+            entries.iter().map(|e| (e.hash(), e.encoded())).collect();
+        store.add_membership_entries(&rows)?;
+        let garden = Arc::new(Garden::new(
+            id,
+            name.to_owned(),
+            store,
+            self.member_key().clone(),
+            log,
+            self.events.clone(),
+        ));
+        self.open
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(id, garden.clone());
+        Ok(garden)
+    }
+
+    /// Add a garden this member joins, from its membership log as received
+    /// from a member (encoded entries, the genesis among them). The
+    /// garden's id is derived from the genesis; a garden held already is
+    /// opened, with the entries added to its log.
+    pub fn join_garden(&self, entries: &[&[u8]]) -> Result<Arc<Garden>, NodeError> {
+        let decoded = entries
+            .iter()
+            .map(|bytes| Entry::decode(bytes))
+            .collect::<Result<Vec<_>, _>>()?;
+        let log = MembershipLog::from_entries(decoded)?;
+        let id = log.garden();
+        if self.garden_dir(id).join(DATABASE).exists() {
+            let garden = self.garden_by_id(id)?;
+            garden.add_membership_entries(entries)?;
+            return Ok(garden);
+        }
+        let name = log.state().garden_name().to_owned();
+        let all: Vec<Entry> = log.entries().cloned().collect();
+        let refs: Vec<&Entry> = all.iter().collect();
+        let garden = self.add_garden(id, &name, log, &refs)?;
+        let _ = self.events.send(Event::GardenCreated { garden: id, name });
+        Ok(garden)
+    }
+
+    /// The redeem entry by which this member joins `garden` with the invite
+    /// whose secret seed is `invite_seed` (from the ticket), on `parents`
+    /// (at least the invite entry's hash, from the ticket), named by the
+    /// display name (or short id). Encoded, for the hello to a member.
+    pub fn redeem_entry(
+        &self,
+        invite_seed: &[u8; 32],
+        garden: GardenId,
+        parents: Vec<EntryHash>,
+    ) -> Result<Vec<u8>, NodeError> {
+        let entry = Entry::redeem(
+            self.member_key(),
+            invite_seed,
+            garden,
+            parents,
+            &self.founder_name(),
+            time::now(),
+        )?;
+        Ok(entry.encoded().to_vec())
     }
 
     /// Create a garden filled with the demo notes (see [`demo`]).
@@ -211,13 +295,21 @@ impl Node {
                 available: Vec::new(),
             });
         }
-        let store = Store::open(&path)?;
+        let mut store = Store::open(&path)?;
         let name = store.meta("name")?.unwrap_or_else(|| id.to_string());
+        let log = load_log(
+            &mut store,
+            id,
+            &name,
+            self.member_key(),
+            &self.founder_name(),
+        )?;
         let garden = Arc::new(Garden::new(
             id,
             name,
             store,
-            self.member_id(),
+            self.member_key().clone(),
+            log,
             self.events.clone(),
         ));
         open.insert(id, garden.clone());
