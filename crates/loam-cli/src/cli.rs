@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     adopt, archive, cat, check, completions, edit, export, gardens, history, import, init, links,
-    ls, new, rename, search, tags, versions, whoami,
+    ls, members, new, rename, search, tags, versions, whoami,
 };
 use crate::context::Context;
 use crate::errors::EXIT_CODES_HELP;
@@ -111,6 +111,12 @@ pub enum Command {
     Adopt(adopt::Args),
     /// Your member id and display name (--set-name to change it)
     Whoami(whoami::Args),
+    /// Print your member id (the public key others add you by)
+    Id(members::IdArgs),
+    /// List the garden's members with their roles, and its invites
+    Members(members::MembersArgs),
+    /// Add a member, change a member's role, or remove one (facilitators only)
+    Member(members::MemberArgs),
     /// Import a folder of markdown files (an Obsidian vault); again to bring in what changed
     Import(import::Args),
     /// Export the garden as a folder of markdown files Obsidian opens as a vault
@@ -144,6 +150,9 @@ impl Command {
             Self::Diff(args) => versions::diff(ctx, args),
             Self::Adopt(args) => adopt::run(ctx, args),
             Self::Whoami(args) => whoami::run(ctx, args),
+            Self::Id(args) => members::id(ctx, args),
+            Self::Members(args) => members::members(ctx, args),
+            Self::Member(args) => members::member(ctx, args),
             Self::Import(args) => import::run(ctx, args),
             Self::Export(args) => export::run(ctx, args),
             Self::Check(args) => check::run(ctx, args),

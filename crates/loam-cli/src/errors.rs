@@ -5,7 +5,7 @@
 use std::fmt;
 use std::io::Write;
 
-use loam_node::{NodeError, StoreError};
+use loam_node::{MembershipError, NoEffect, NodeError, StoreError};
 
 use crate::style::Style;
 
@@ -33,6 +33,9 @@ pub enum Exit {
     /// EX_TEMPFAIL: the database is busy (locked by another process); try
     /// again.
     TempFail = 75,
+    /// EX_NOPERM: the member's role does not allow it (a reader editing,
+    /// a member managing membership).
+    NoPerm = 77,
     /// EX_CONFIG: the settings file is damaged, or the identity key file
     /// is readable by others.
     Config = 78,
@@ -58,6 +61,7 @@ Exit codes:
   73  cannot create: a garden or page with that name exists already
   74  I/O error reading or writing a file
   75  the database is locked by another process: try again
+  77  not allowed: your role in the garden does not allow it
   78  the settings file is damaged, or the identity key is readable by others";
 
 /// An error the CLI itself raises, with its exit code and maybe a hint.
@@ -236,6 +240,16 @@ fn node_error(err: &NodeError, report: &mut Report) {
             Exit::DataErr
         }
         NodeError::Store(store) => store_error(store, report),
+        NodeError::ReadOnly { .. } => Exit::NoPerm,
+        NodeError::Membership(MembershipError::Refused(NoEffect::NotFacilitator { .. })) => {
+            report
+                .hints
+                .push("ask a facilitator (see `loam members`)".to_owned());
+            Exit::NoPerm
+        }
+        NodeError::Membership(_) | NodeError::MembershipDamaged { .. } => Exit::DataErr,
+        NodeError::UnknownMember { .. } => Exit::NoInput,
+        NodeError::AmbiguousMember { .. } => Exit::DataErr,
         _ => Exit::Failure,
     };
 }

@@ -13,6 +13,7 @@ pub mod import;
 pub mod init;
 pub mod links;
 pub mod ls;
+pub mod members;
 pub mod new;
 pub mod rename;
 pub mod search;

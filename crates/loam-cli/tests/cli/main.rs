@@ -9,6 +9,7 @@ mod errors;
 mod gardens;
 mod history;
 mod import;
+mod members;
 mod notes;
 mod queries;
 mod support;
