@@ -9,10 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use automerge::sync::Message;
-use automerge::{
-    Automerge, Change, ChangeHash, LoadChangeError, LoadOptions, OnPartialLoad, ReadDoc,
-    VerificationMode,
-};
+use automerge::{Automerge, Change, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
 use loam_core::{DocId, GardenId, MemberId, SignedChanges};
 
 use crate::limits::Limits;
@@ -143,37 +140,99 @@ pub(crate) fn cover(
 
 /// The hashes of every change a message carries: each change chunk, and
 /// every change of a whole-document chunk (Automerge sends a whole document
-/// when the peer has little of it).
+/// when the peer has little of it, followed by any changes it holds whose
+/// dependencies it lacks).
 pub(crate) fn change_hashes(message: &Message, limits: &Limits) -> Result<Vec<ChangeHash>, String> {
-    if message.changes.len() > limits.max_message_changes {
-        return Err(format!(
-            "{} changes, over the limit of {}",
-            message.changes.len(),
-            limits.max_message_changes
-        ));
-    }
-    let mut hashes = Vec::with_capacity(message.changes.len());
-    for chunk in message.changes.iter() {
-        match Change::try_from(chunk) {
-            Ok(change) => hashes.push(change.hash()),
-            Err(LoadChangeError::WrongChunkType | LoadChangeError::LeftoverData) => {
-                hashes.extend(document_hashes(chunk, limits)?);
+    let mut hashes = Vec::new();
+    let mut chunks = 0usize;
+    for entry in message.changes.iter() {
+        for chunk in split_chunks(entry)? {
+            chunks += 1;
+            if chunks > limits.max_message_changes {
+                return Err(format!(
+                    "more changes than the limit of {}",
+                    limits.max_message_changes
+                ));
             }
-            Err(e) => return Err(format!("a change does not decode: {e}")),
-        }
-        if hashes.len() > limits.max_message_changes {
-            return Err(format!(
-                "more changes than the limit of {}",
-                limits.max_message_changes
-            ));
+            match chunk.kind {
+                CHUNK_DOCUMENT => hashes.extend(document_hashes(chunk.bytes, limits)?),
+                CHUNK_CHANGE | CHUNK_COMPRESSED => {
+                    if chunk.kind == CHUNK_COMPRESSED {
+                        check_inflated_size(chunk.body, limits.max_doc_bytes)?;
+                    }
+                    let change = Change::try_from(chunk.bytes)
+                        .map_err(|e| format!("a change does not decode: {e}"))?;
+                    hashes.push(change.hash());
+                }
+                other => return Err(format!("a chunk of unsupported type {other}")),
+            }
+            if hashes.len() > limits.max_message_changes {
+                return Err(format!(
+                    "more changes than the limit of {}",
+                    limits.max_message_changes
+                ));
+            }
         }
     }
     Ok(hashes)
 }
 
+const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
+const CHUNK_DOCUMENT: u8 = 0;
+const CHUNK_CHANGE: u8 = 1;
+const CHUNK_COMPRESSED: u8 = 2;
+
+/// One Automerge storage chunk: magic (4) ++ checksum (4) ++ type (1) ++
+/// length (uLEB128) ++ body.
+struct Chunk<'a> {
+    kind: u8,
+    bytes: &'a [u8],
+    body: &'a [u8],
+}
+
+/// Cut concatenated Automerge chunks apart by their headers.
+fn split_chunks(mut bytes: &[u8]) -> Result<Vec<Chunk<'_>>, String> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        if bytes.len() < 10 || bytes[..4] != MAGIC {
+            return Err("a chunk without automerge's header".into());
+        }
+        let kind = bytes[8];
+        let mut rest = &bytes[9..];
+        let before = rest.len();
+        let len = leb128_u64(&mut rest).ok_or("a chunk length does not decode")?;
+        let header = 9 + (before - rest.len());
+        let total = usize::try_from(len)
+            .ok()
+            .and_then(|len| header.checked_add(len))
+            .filter(|total| *total <= bytes.len())
+            .ok_or("a chunk is truncated")?;
+        out.push(Chunk {
+            kind,
+            bytes: &bytes[..total],
+            body: &bytes[header..total],
+        });
+        bytes = &bytes[total..];
+    }
+    Ok(out)
+}
+
+/// Refuse a compressed change that inflates past `limit` bytes before
+/// Automerge inflates it without a bound.
+fn check_inflated_size(body: &[u8], limit: usize) -> Result<(), String> {
+    use std::io::Read;
+    let mut inflated = flate2::read::DeflateDecoder::new(body).take(limit as u64 + 1);
+    let n = std::io::copy(&mut inflated, &mut std::io::sink())
+        .map_err(|_| "a compressed change does not inflate".to_owned())?;
+    if n > limit as u64 {
+        return Err(format!("a compressed change inflates past {limit} bytes"));
+    }
+    Ok(())
+}
+
 /// The changes of a whole-document chunk. It must load completely, its
-/// hashes verified, with nothing left waiting for missing dependencies (so
-/// nothing unverified can be applied later).
+/// hashes verified. (Its columns are inflated by Automerge without a bound
+/// of ours: the chunk's size is bounded, its inflated size is not checked.)
 fn document_hashes(chunk: &[u8], limits: &Limits) -> Result<Vec<ChangeHash>, String> {
     if chunk.len() > limits.max_doc_bytes {
         return Err(format!(
@@ -189,9 +248,6 @@ fn document_hashes(chunk: &[u8], limits: &Limits) -> Result<Vec<ChangeHash>, Str
             .verification_mode(VerificationMode::Check),
     )
     .map_err(|e| format!("a document does not load: {e}"))?;
-    if !doc.get_missing_deps(&[]).is_empty() {
-        return Err("a document holds changes whose dependencies are missing".into());
-    }
     Ok(doc
         .get_changes_meta(&[])
         .into_iter()
@@ -223,13 +279,21 @@ fn check_blooms(message: &Message, limits: &Limits) -> Result<(), String> {
 }
 
 fn leb128_u32(bytes: &mut &[u8]) -> Option<u32> {
+    leb128_u64(bytes).and_then(|v| u32::try_from(v).ok())
+}
+
+fn leb128_u64(bytes: &mut &[u8]) -> Option<u64> {
     let mut value: u64 = 0;
-    for i in 0..5 {
+    for i in 0..10 {
         let (&byte, rest) = bytes.split_first()?;
         *bytes = rest;
-        value |= u64::from(byte & 0x7f) << (7 * i);
+        let bits = u64::from(byte & 0x7f);
+        if i == 9 && bits > 1 {
+            return None;
+        }
+        value |= bits << (7 * i);
         if byte & 0x80 == 0 {
-            return u32::try_from(value).ok();
+            return Some(value);
         }
     }
     None
