@@ -1,0 +1,325 @@
+//! The Automerge sync sessions of one connection: one per document that
+//! differs or changes, at most [`Limits::max_docs_in_flight`] started by this
+//! side at once (the rest wait in a queue), each with stall detection.
+//!
+//! A document's session is *active* while messages are in flight, *idle*
+//! once both sides' heads agree (its `sync::State` is kept, so a later local
+//! change is pushed in one message), and *stopped* when it was refused or
+//! gave up: stopped documents are not synced again on this connection.
+//!
+//! Stall detection: a session in which sync messages go back and forth
+//! while neither side's heads move for [`Limits::stall_rounds`] messages is
+//! reset to a fresh `sync::State`; after [`Limits::max_resets`] resets it is
+//! stopped (and counted in [`SyncStats::docs_stalled`]).
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+use automerge::ChangeHash;
+use automerge::sync::State;
+use loam_core::{DocId, GardenId};
+
+use crate::frame::Frame;
+use crate::limits::Limits;
+use crate::session::{SessionError, SyncStats};
+use crate::store::{StoreError, SyncStore};
+use crate::verify::{Verdict, change_hashes, check_incoming, cover};
+
+/// What doc sessions need from their connection for one call.
+pub(crate) struct Ctx<'a, S> {
+    pub store: &'a mut S,
+    pub garden: GardenId,
+    pub limits: &'a Limits,
+    pub stats: &'a mut SyncStats,
+    pub out: &'a mut Vec<Frame>,
+}
+
+#[derive(Debug)]
+struct DocSession {
+    state: State,
+    /// Started by this side (counts against `max_docs_in_flight`).
+    ours: bool,
+    /// Messages received in a row without either side's heads moving.
+    quiet: u32,
+    resets: u32,
+    /// (their heads, our last sent heads) after the last message.
+    marker: Option<(Option<Vec<ChangeHash>>, Vec<ChangeHash>)>,
+}
+
+impl DocSession {
+    fn new(state: State, ours: bool) -> Self {
+        Self {
+            state,
+            ours,
+            quiet: 0,
+            resets: 0,
+            marker: None,
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct DocSessions {
+    active: BTreeMap<DocId, DocSession>,
+    idle: HashMap<DocId, State>,
+    queue: VecDeque<DocId>,
+    queued: HashSet<DocId>,
+    stopped: HashSet<DocId>,
+}
+
+impl DocSessions {
+    /// Whether nothing is in flight or waiting.
+    pub fn is_idle(&self) -> bool {
+        self.active.is_empty() && self.queue.is_empty()
+    }
+
+    /// How many documents are active, and how many wait.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.active.len(), self.queue.len())
+    }
+
+    fn ours_active(&self) -> usize {
+        self.active.values().filter(|s| s.ours).count()
+    }
+
+    /// Sync `doc` (found to differ): queue it unless it is already going.
+    pub fn enqueue(&mut self, doc: DocId) {
+        if self.stopped.contains(&doc) || self.active.contains_key(&doc) {
+            return;
+        }
+        if self.queued.insert(doc) {
+            self.queue.push_back(doc);
+        }
+    }
+
+    /// `doc` changed here: push the change now if its session is going,
+    /// else queue it.
+    pub fn local_change<S: SyncStore>(
+        &mut self,
+        doc: DocId,
+        ctx: &mut Ctx<'_, S>,
+    ) -> Result<(), SessionError> {
+        if self.stopped.contains(&doc) {
+            return Ok(());
+        }
+        if self.active.contains_key(&doc) {
+            self.send_next(doc, ctx)?;
+        } else {
+            self.enqueue(doc);
+        }
+        self.pump(ctx)
+    }
+
+    /// Start queued documents while there is room.
+    pub fn pump<S: SyncStore>(&mut self, ctx: &mut Ctx<'_, S>) -> Result<(), SessionError> {
+        while self.ours_active() < ctx.limits.max_docs_in_flight {
+            let Some(doc) = self.queue.pop_front() else {
+                break;
+            };
+            self.queued.remove(&doc);
+            if self.stopped.contains(&doc) {
+                continue;
+            }
+            if !self.active.contains_key(&doc) {
+                let state = self.idle.remove(&doc).unwrap_or_default();
+                self.active.insert(doc, DocSession::new(state, true));
+            }
+            self.send_next(doc, ctx)?;
+        }
+        Ok(())
+    }
+
+    /// The peer stopped syncing `doc`.
+    pub fn peer_refused<S: SyncStore>(
+        &mut self,
+        doc: DocId,
+        ctx: &mut Ctx<'_, S>,
+    ) -> Result<(), SessionError> {
+        self.active.remove(&doc);
+        self.idle.remove(&doc);
+        if self.queued.remove(&doc) {
+            self.queue.retain(|d| *d != doc);
+        }
+        if self.stopped.insert(doc) {
+            ctx.stats.docs_refused_by_peer += 1;
+        }
+        self.pump(ctx)
+    }
+
+    /// Stop syncing `doc` on this connection and tell the peer why.
+    fn stop<S: SyncStore>(&mut self, doc: DocId, reason: String, ctx: &mut Ctx<'_, S>) {
+        self.active.remove(&doc);
+        self.idle.remove(&doc);
+        if self.queued.remove(&doc) {
+            self.queue.retain(|d| *d != doc);
+        }
+        if self.stopped.insert(doc) {
+            ctx.out.push(Frame::DocRefused { doc, reason });
+        }
+    }
+
+    /// A sync message of `doc` from the peer.
+    pub fn receive<S: SyncStore>(
+        &mut self,
+        doc: DocId,
+        message: &[u8],
+        signatures: &[Vec<u8>],
+        ctx: &mut Ctx<'_, S>,
+    ) -> Result<(), SessionError> {
+        if self.stopped.contains(&doc) {
+            ctx.stats.frames_ignored += 1;
+            return Ok(());
+        }
+        let verdict = check_incoming(ctx.garden, doc, message, signatures, ctx.limits, ctx.store)?;
+        let (message, signatures, changes) = match verdict {
+            Verdict::Refuse { reason } => {
+                ctx.stats.docs_refused += 1;
+                self.stop(doc, reason, ctx);
+                return self.pump(ctx);
+            }
+            Verdict::Accept {
+                message,
+                signatures,
+                changes,
+            } => (message, signatures, changes),
+        };
+        if !self.active.contains_key(&doc) {
+            let theirs = self.active.values().filter(|s| !s.ours).count();
+            if theirs >= ctx.limits.max_peer_docs_in_flight {
+                return Err(SessionError::Limit {
+                    what: "documents in flight",
+                    limit: ctx.limits.max_peer_docs_in_flight,
+                });
+            }
+            if self.queued.remove(&doc) {
+                self.queue.retain(|d| *d != doc);
+            }
+            let state = self.idle.remove(&doc).unwrap_or_default();
+            self.active.insert(doc, DocSession::new(state, false));
+        }
+        let Some(session) = self.active.get_mut(&doc) else {
+            return Ok(());
+        };
+        ctx.store
+            .receive_sync_message(doc, &mut session.state, message, signatures)?;
+        ctx.stats.changes_received += changes as u64;
+        self.send_next(doc, ctx)?;
+        self.check_stall(doc, changes, ctx)?;
+        self.pump(ctx)
+    }
+
+    fn check_stall<S: SyncStore>(
+        &mut self,
+        doc: DocId,
+        changes: usize,
+        ctx: &mut Ctx<'_, S>,
+    ) -> Result<(), SessionError> {
+        let Some(session) = self.active.get_mut(&doc) else {
+            return Ok(());
+        };
+        let marker = (
+            session.state.their_heads.clone(),
+            session.state.last_sent_heads.clone(),
+        );
+        if changes == 0 && session.marker.as_ref() == Some(&marker) {
+            session.quiet += 1;
+        } else {
+            session.quiet = 0;
+        }
+        session.marker = Some(marker);
+        if session.quiet < ctx.limits.stall_rounds {
+            return Ok(());
+        }
+        session.resets += 1;
+        ctx.stats.doc_resets += 1;
+        if session.resets > ctx.limits.max_resets {
+            ctx.stats.docs_stalled += 1;
+            self.stop(doc, "sync of this document made no progress".into(), ctx);
+            return Ok(());
+        }
+        session.state = State::new();
+        session.quiet = 0;
+        session.marker = None;
+        self.send_next(doc, ctx)
+    }
+
+    /// Generate and send `doc`'s next message; finish the session when
+    /// there is none and both sides agree.
+    fn send_next<S: SyncStore>(
+        &mut self,
+        doc: DocId,
+        ctx: &mut Ctx<'_, S>,
+    ) -> Result<(), SessionError> {
+        let Some(session) = self.active.get_mut(&doc) else {
+            return Ok(());
+        };
+        let Some(message) = ctx.store.generate_sync_message(doc, &mut session.state)? else {
+            if session.state.their_heads.as_ref() == Some(&session.state.last_sent_heads) {
+                self.finish(doc, ctx);
+            }
+            return Ok(());
+        };
+        let hashes = change_hashes(&message, ctx.limits).map_err(|reason| {
+            SessionError::Store(StoreError::new(format!(
+                "the sync message made for document {doc} is invalid: {reason}"
+            )))
+        })?;
+        let batches = if hashes.is_empty() {
+            Vec::new()
+        } else {
+            ctx.store.signatures_for(doc, &hashes)?
+        };
+        let batches = match cover(&hashes, batches) {
+            Ok(batches) => batches,
+            Err(missing) => {
+                ctx.stats.docs_unsigned += 1;
+                self.stop(
+                    doc,
+                    format!("change {missing} has no signature on the sending side"),
+                    ctx,
+                );
+                return Ok(());
+            }
+        };
+        let frame = Frame::DocSync {
+            doc,
+            message: message.encode(),
+            signatures: batches.iter().map(|b| b.encode()).collect(),
+        };
+        if frame.encoded_len() > ctx.limits.max_frame {
+            ctx.stats.docs_too_large += 1;
+            self.stop(
+                doc,
+                format!(
+                    "its sync message is larger than the frame limit of {} bytes",
+                    ctx.limits.max_frame
+                ),
+                ctx,
+            );
+            return Ok(());
+        }
+        ctx.stats.changes_sent += hashes.len() as u64;
+        ctx.out.push(frame);
+        // A message that only tells the peer we now have its heads needs
+        // no answer: Automerge's peer will have nothing to say back.
+        if let Some(session) = self.active.get(&doc)
+            && hashes.is_empty()
+            && session.state.their_heads.as_ref() == Some(&session.state.last_sent_heads)
+            && session
+                .state
+                .their_need
+                .as_ref()
+                .is_none_or(|need| need.is_empty())
+        {
+            self.finish(doc, ctx);
+        }
+        Ok(())
+    }
+
+    /// Both sides agree on `doc`: keep its state for later changes.
+    fn finish<S: SyncStore>(&mut self, doc: DocId, ctx: &mut Ctx<'_, S>) {
+        if let Some(session) = self.active.remove(&doc) {
+            ctx.stats.docs_synced += 1;
+            self.idle.insert(doc, session.state);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! What a session needs from the garden it syncs: the seam between the
+//! protocol and storage. Defined here, where it is used; loam-node
+//! implements it over its SQLite store and membership log.
+//!
+//! The methods split along what they may cost. Listing digests, heads and
+//! roles must load no Automerge document (they come from an index). Only
+//! [`SyncStore::generate_sync_message`], [`SyncStore::signatures_for`] and
+//! [`SyncStore::receive_sync_message`] touch documents, and a session calls
+//! them only for documents that differ from the peer's (or that changed
+//! while connected).
+
+use automerge::ChangeHash;
+use automerge::sync::{Message, State};
+use loam_core::{DocId, GardenId, MemberId, Role, SignedChanges};
+
+use crate::fingerprint::{Fingerprint, HeadsDigest, fingerprint_of};
+use crate::frame::{EntryHash, RefuseCode};
+
+/// A failure of the store itself (disk, database, a broken document):
+/// the session ends, and it is this side's problem, not the peer's.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct StoreError {
+    message: String,
+    #[source]
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl StoreError {
+    /// An error saying `message`.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// An error saying `message`, caused by `source`.
+    pub fn with_source(
+        message: impl Into<String>,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        Self {
+            message: message.into(),
+            source: Some(Box::new(source)),
+        }
+    }
+}
+
+/// Why a peer may not in: sent to it in a `Refuse` frame.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{reason}")]
+pub struct Refusal {
+    /// Why, for programs.
+    pub code: RefuseCode,
+    /// Why, for people ("the invite expired on 2026-11-30").
+    pub reason: String,
+}
+
+impl Refusal {
+    /// A refusal with this code and reason.
+    pub fn new(code: RefuseCode, reason: impl Into<String>) -> Self {
+        Self {
+            code,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Why membership entries from a peer were not added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MembershipError {
+    /// The entries are invalid: bad encoding, bad signature, an author who
+    /// may not make them. The peer is hostile or broken.
+    #[error("invalid membership entries: {0}")]
+    Invalid(String),
+    /// This side failed to store valid entries.
+    #[error("cannot store membership entries: {0}")]
+    Store(String),
+}
+
+/// One garden's storage, as a sync session sees it.
+pub trait SyncStore {
+    /// The garden this store holds.
+    fn garden(&self) -> GardenId;
+
+    /// Every document with its heads digest, sorted by document id. Loads
+    /// no document.
+    fn doc_digests(&mut self) -> Result<Vec<(DocId, HeadsDigest)>, StoreError>;
+
+    /// The fingerprint of [`SyncStore::doc_digests`]. A store that keeps it
+    /// up to date as documents change (see [`crate::Accumulator`])
+    /// overrides this so that an equal garden costs no listing at all.
+    fn docs_fingerprint(&mut self) -> Result<Fingerprint, StoreError> {
+        Ok(fingerprint_of(&self.doc_digests()?))
+    }
+
+    /// The heads of the membership log.
+    fn membership_heads(&mut self) -> Result<Vec<EntryHash>, StoreError>;
+
+    /// The entries a peer whose heads are `their_heads` lacks, oldest first
+    /// (every entry not in the past of those of their heads this side
+    /// knows; heads it does not know are ignored).
+    fn membership_entries_for(
+        &mut self,
+        their_heads: &[EntryHash],
+    ) -> Result<Vec<Vec<u8>>, StoreError>;
+
+    /// Verify and append entries from a peer (oldest first; ones already
+    /// held are skipped).
+    fn add_membership_entries(&mut self, entries: &[Vec<u8>]) -> Result<(), MembershipError>;
+
+    /// The current role of `member`, `None` for a stranger or a removed
+    /// member.
+    fn role(&mut self, member: MemberId) -> Result<Option<Role>, StoreError>;
+
+    /// Admit `remote`, who presents an encoded Redeem entry in its `Hello`:
+    /// verify it against the log (invite live, not expired, uses left, not
+    /// revoked, proof by the invite key, signed by `remote`), append it, and
+    /// say which role `remote` now holds.
+    fn admit_join(&mut self, remote: MemberId, redeem: &[u8]) -> Result<Role, Refusal>;
+
+    /// The next Automerge sync message of `doc` for the peer whose state is
+    /// `state`, `None` when there is nothing to say. A document this store
+    /// does not hold is treated as empty (it is not created).
+    fn generate_sync_message(
+        &mut self,
+        doc: DocId,
+        state: &mut State,
+    ) -> Result<Option<Message>, StoreError>;
+
+    /// Signature batches covering the changes `changes` of `doc` (every one
+    /// of them if the store can; the session refuses to send changes it
+    /// cannot cover).
+    fn signatures_for(
+        &mut self,
+        doc: DocId,
+        changes: &[ChangeHash],
+    ) -> Result<Vec<SignedChanges>, StoreError>;
+
+    /// Apply a sync message whose changes the session has verified are
+    /// covered by `signatures` (each verified, each by a current writer),
+    /// and keep those signatures with the changes. An unknown document is
+    /// created from what arrives.
+    fn receive_sync_message(
+        &mut self,
+        doc: DocId,
+        state: &mut State,
+        message: Message,
+        signatures: Vec<SignedChanges>,
+    ) -> Result<(), StoreError>;
+}

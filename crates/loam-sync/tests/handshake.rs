@@ -1,0 +1,175 @@
+//! Hello, welcome, refusal and membership: who gets in, and what it costs.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use loam_core::Role;
+use loam_sync::{Frame, RefuseCode};
+use support::{GARDEN, Link, MemoryStore, doc, key};
+
+/// Two members' stores holding the same `n` documents.
+fn twins(n: u32) -> Vec<MemoryStore> {
+    let members = [
+        (key(1).member(), Role::Facilitator),
+        (key(2).member(), Role::Member),
+    ];
+    let mut a = MemoryStore::new(GARDEN, key(1), &members);
+    let mut b = MemoryStore::new(GARDEN, key(2), &members);
+    for i in 0..n {
+        a.create(doc(i), &format!("note {i}"));
+    }
+    b.copy_docs_from(&mut a);
+    a.calls = Default::default();
+    b.calls = Default::default();
+    vec![a, b]
+}
+
+#[test]
+fn equal_gardens_cost_one_round_trip_and_load_nothing() {
+    let mut peers = twins(1000);
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    let trips = link.run(&mut peers);
+    assert!(link.is_quiet(), "{:?}", link.error);
+    let (out_a, out_b) = link.bytes();
+    println!("equal gardens of 1000 docs: {trips} round trip, {out_a} + {out_b} bytes");
+    assert_eq!(trips, 1);
+    assert_eq!(link.sa.stats().round_trips, 1);
+    assert_eq!(link.sa.stats().frames_out + link.sb.stats().frames_out, 2);
+    assert!(out_a + out_b <= 2048, "{out_a} + {out_b} bytes");
+    for p in &peers {
+        assert_eq!(p.calls.loads, 0);
+        assert_eq!(p.calls.generate + p.calls.receive + p.calls.digests, 0);
+    }
+}
+
+#[test]
+fn a_stranger_is_refused_before_any_document_call() {
+    let mut peers = twins(10);
+    peers[1].calls = Default::default();
+    let stranger = MemoryStore::new(GARDEN, key(9), &[(key(9).member(), Role::Facilitator)]);
+    peers.push(stranger);
+    let mut link = Link::connect(&mut peers, 2, 0, None);
+    link.run(&mut peers);
+    assert_eq!(
+        link.sb.closed(),
+        Some(
+            format!(
+                "refused the peer: {} is not a member of this garden",
+                key(9).member()
+            )
+            .as_str()
+        )
+    );
+    assert!(
+        link.sa
+            .closed()
+            .unwrap()
+            .starts_with("refused (NotAMember)")
+    );
+    assert_eq!(peers[0].calls.document_calls(), 0, "{:?}", peers[0].calls);
+    assert_eq!(link.sb.stats().frames_out, 1);
+}
+
+#[test]
+fn the_wrong_garden_is_refused() {
+    let mut peers = twins(1);
+    let other = MemoryStore::new(
+        loam_core::GardenId::from_bytes([1; 16]),
+        key(2),
+        &[(key(2).member(), Role::Member)],
+    );
+    peers[1] = other;
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    let hello = link.to_b.front().cloned().unwrap();
+    link.run(&mut peers);
+    assert!(link.sb.closed().unwrap().contains("does not hold garden"));
+    assert_eq!(peers[1].calls.document_calls(), 0);
+    assert!(hello.len() < 200);
+}
+
+#[test]
+fn an_initiator_leaves_an_acceptor_that_is_not_a_member() {
+    let mut peers = twins(3);
+    // Peer 0 thinks peer 1 was removed; peer 1 does not know yet, and
+    // peer 0 talks first.
+    peers[0].set_role(key(2).member(), None);
+    let mut link = Link::connect(&mut peers, 1, 0, None);
+    link.run(&mut peers);
+    // 0 refuses 1 outright.
+    assert!(link.sb.closed().unwrap().contains("not a member"));
+    assert_eq!(peers[0].calls.generate + peers[1].calls.generate, 0);
+}
+
+#[test]
+fn a_joiner_with_a_valid_invite_is_admitted_and_syncs() {
+    let mut peers = twins(5);
+    peers[0].add_invite(b"redeem-1".to_vec(), Role::Reader);
+    let joiner = MemoryStore::new(GARDEN, key(3), &[]);
+    peers.push(joiner);
+    let mut link = Link::connect(&mut peers, 2, 0, Some(b"redeem-1".to_vec()));
+    link.run(&mut peers);
+    assert!(link.is_quiet(), "{:?} {:?}", link.error, link.sa.closed());
+    assert_eq!(link.sa.my_role(), Some(Role::Reader));
+    assert_eq!(peers[2].current_role(key(3).member()), Some(Role::Reader));
+    assert_eq!(
+        peers[2].current_role(key(1).member()),
+        Some(Role::Facilitator)
+    );
+    assert_eq!(peers[2].snapshot(), peers[0].snapshot());
+
+    // The invite is used up.
+    let late = MemoryStore::new(GARDEN, key(4), &[]);
+    peers.push(late);
+    let mut link = Link::connect(&mut peers, 3, 0, Some(b"redeem-1".to_vec()));
+    link.run(&mut peers);
+    assert!(link.sa.closed().unwrap().contains("InviteRefused"));
+    assert!(peers[3].doc_ids().is_empty());
+}
+
+#[test]
+fn membership_logs_converge_both_ways_before_documents() {
+    let mut peers = twins(2);
+    peers[0].set_role(key(5).member(), Some(Role::Reader));
+    peers[1].set_role(key(6).member(), Some(Role::Member));
+    peers[1].create(doc(100), "only on b");
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    link.run(&mut peers);
+    assert!(
+        link.is_quiet(),
+        "{:?}\n{:?} {:?} {:?}\n{:?} {:?} {:?}",
+        link.error,
+        link.sa.is_quiescent(),
+        link.sa.docs_in_flight(),
+        link.sa.stats(),
+        link.sb.is_quiescent(),
+        link.sb.docs_in_flight(),
+        link.sb.stats()
+    );
+    for p in peers.iter_mut() {
+        assert_eq!(p.current_role(key(5).member()), Some(Role::Reader));
+        assert_eq!(p.current_role(key(6).member()), Some(Role::Member));
+    }
+    assert_eq!(peers[0].text(doc(100)).as_deref(), Some("only on b"));
+}
+
+#[test]
+fn removing_a_member_closes_their_session_with_a_reason() {
+    let mut peers = twins(2);
+    let mut link = Link::connect(&mut peers, 1, 0, None);
+    link.run(&mut peers);
+    assert!(link.is_quiet());
+    peers[0].set_role(key(2).member(), None);
+    link.membership_changed(&mut peers, 0);
+    let bye = link.to_a.front().cloned().unwrap();
+    let frame = Frame::decode(&bye[4..], &Default::default()).unwrap();
+    assert!(matches!(frame, Frame::Bye { ref reason } if reason.contains("no longer a member")));
+    link.run(&mut peers);
+    assert!(link.sa.closed().unwrap().contains("no longer a member"));
+    assert!(link.sb.closed().is_some());
+    // A closed session sends nothing for later changes.
+    peers[0].splice(doc(0), 0, 0, "secret ");
+    link.local_change(&mut peers, 0, doc(0));
+    assert_eq!(link.in_flight(), 0);
+    let _ = RefuseCode::NotAMember;
+}

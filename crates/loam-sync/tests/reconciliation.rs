@@ -1,0 +1,55 @@
+//! Reconciling gardens that mostly agree: only what differs is loaded and
+//! sent.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use loam_core::Role;
+use support::{GARDEN, Link, MemoryStore, doc, key};
+
+#[test]
+fn one_percent_of_ten_thousand_loads_and_sends_only_the_changed() {
+    let members = [
+        (key(1).member(), Role::Member),
+        (key(2).member(), Role::Member),
+    ];
+    let mut a = MemoryStore::new(GARDEN, key(1), &members);
+    let mut b = MemoryStore::new(GARDEN, key(2), &members);
+    for i in 0..10_000 {
+        a.create(doc(i), &format!("note {i}: a few words of text"));
+    }
+    b.copy_docs_from(&mut a);
+    // 100 documents change on a, spread over the id space.
+    let changed: Vec<u32> = (0..100).map(|i| i * 100 + 37).collect();
+    for &i in &changed {
+        a.splice(doc(i), 0, 0, "edited ");
+    }
+    a.unload_all();
+    a.calls = Default::default();
+    b.calls = Default::default();
+    let mut peers = vec![a, b];
+
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    let trips = link.run(&mut peers);
+    assert!(link.is_quiet(), "{:?}", link.error);
+    let (out_a, out_b) = link.bytes();
+    let ranges_bytes = link.sa.stats().reconcile_rounds + link.sb.stats().reconcile_rounds;
+    println!(
+        "1% of 10,000 changed: {trips} round trips, {} bytes ({out_a} + {out_b}), \
+         {ranges_bytes} ranges frames, loads a={} b={}, stats a={:?} b={:?}",
+        out_a + out_b,
+        peers[0].calls.loads,
+        peers[1].calls.loads,
+        link.sa.stats(),
+        link.sb.stats()
+    );
+    assert_eq!(peers[0].calls.loads, 100);
+    assert_eq!(peers[1].calls.loads, 100);
+    for &i in &changed {
+        assert_eq!(peers[1].heads(doc(i)), peers[0].heads(doc(i)));
+        assert!(peers[1].text(doc(i)).unwrap().starts_with("edited note"));
+    }
+    // Bytes grow with the 100 changed documents, not the 10,000.
+    assert!(out_a + out_b < 100 * 2_000, "{} bytes", out_a + out_b);
+}
