@@ -20,7 +20,9 @@ pub enum LanEvent {
 
 /// A subscription to mDNS discoveries (see [`crate::Network::lan_peers`]).
 /// Events that arrive while nobody reads are dropped once a small buffer
-/// is full, so read it from a loop.
+/// is full, so read it from a loop. A peer the endpoint is looking up at
+/// that moment (while dialling it by id alone) is reported to the lookup,
+/// not here: this stream is for peers found passively.
 pub struct LanPeers {
     events: Box<dyn Stream<Item = DiscoveryEvent> + Send + Unpin>,
 }

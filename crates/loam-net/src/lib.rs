@@ -45,7 +45,7 @@ pub use connection::{
 pub use error::NetError;
 pub use lan::{LanEvent, LanPeers};
 pub use loam_core::{GardenId, MemberId};
-pub use network::{BoxFuture, ConnectionHandler, Network};
+pub use network::{BoxFuture, ConnectionHandler, Network, SHUTDOWN_GRACE};
 pub use peer_addr::PeerAddr;
 pub use ticket::{
     InviteTicket, MAX_ADDRS, MAX_NAME_BYTES, MAX_RELAY_BYTES, MAX_ROLE_BYTES, MAX_TICKET_CHARS,

@@ -157,8 +157,8 @@ async fn lan_child() {
     );
     if role == "b" {
         let conn = timeout(STEP, net.connect(&found)).await.unwrap().unwrap();
-        timeout(STEP, say_hello(&conn)).await.unwrap().unwrap();
-        println!("b path {:?}", conn.path_kind());
+        let path = timeout(STEP, say_hello(&conn)).await.unwrap().unwrap();
+        assert_eq!(path, loam_net::PathKind::Direct);
         let reason = timeout(Duration::from_secs(40), conn.closed()).await;
         println!("b: connection ended: {reason:?}");
     } else {

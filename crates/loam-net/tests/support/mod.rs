@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use loam_net::{BoxFuture, Connection, ConnectionHandler, MemberId};
+use loam_net::{BoxFuture, Connection, ConnectionHandler, MemberId, PathKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
@@ -87,14 +87,17 @@ impl ConnectionHandler for TestHandler {
 }
 
 /// Opens a stream, says "hello", expects "world", finishes our side.
-pub async fn say_hello(conn: &Connection) -> anyhow::Result<()> {
+/// Returns the path the answer came over (read before finishing: the
+/// serving side may close the connection as soon as we finish).
+pub async fn say_hello(conn: &Connection) -> anyhow::Result<PathKind> {
     let mut stream = conn.open_bi().await?;
     stream.write_all(b"hello").await?;
     let mut buf = [0u8; 5];
     stream.read_exact(&mut buf).await?;
     anyhow::ensure!(&buf == b"world", "unexpected answer {buf:?}");
+    let path = conn.path_kind();
     stream.shutdown().await?;
-    Ok(())
+    Ok(path)
 }
 
 /// What a child process did.
