@@ -319,9 +319,11 @@ mod tests {
         let b = ItemSet::new(garden(10_000, &changed, &[]));
         for split in [4, 8, 16, 32] {
             for items_below in [1, 2, 4, 8, 16] {
-                let mut limits = Limits::default();
-                limits.split = split;
-                limits.items_below = items_below;
+                let limits = Limits {
+                    split,
+                    items_below,
+                    ..Limits::default()
+                };
                 let (found, bytes, frames) = reconcile(&a, &b, &limits);
                 assert_eq!(found.len(), 100);
                 println!(
