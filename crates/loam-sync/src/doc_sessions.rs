@@ -7,15 +7,25 @@
 //! change is pushed in one message), and *stopped* when it was refused or
 //! gave up: stopped documents are not synced again on this connection.
 //!
-//! Stall detection: a session in which sync messages go back and forth
-//! while neither side's heads move for [`Limits::stall_rounds`] messages is
-//! reset to a fresh `sync::State`; after [`Limits::max_resets`] resets it is
-//! stopped (and counted in [`SyncStats::docs_stalled`]).
+//! Quiet loops: Automerge answers every message while the two sides' heads
+//! differ, even when its answer says nothing new (a change it already sent
+//! is still on its way, or was lost). A message with no changes that is
+//! identical to the last one sent, while the peer's heads have not moved,
+//! is not sent again, so two peers never ping-pong empty messages.
+//!
+//! Stall detection: with repeats suppressed, a sync that makes no progress
+//! goes quiet instead of looping. A session that hears nothing between two
+//! calls of [`Session::on_silence`](crate::Session::on_silence) (the
+//! transport's timer) is reset to a fresh `sync::State`; after
+//! [`Limits::max_resets`] resets it is stopped (and counted in
+//! [`SyncStats::docs_stalled`]). (Counting messages without progress does
+//! not work: a peer catching up on a backlog legitimately answers many
+//! stale messages in a row.)
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use automerge::ChangeHash;
-use automerge::sync::State;
+use automerge::sync::{Message, State};
 use loam_core::{DocId, GardenId};
 
 use crate::frame::Frame;
@@ -38,11 +48,12 @@ struct DocSession {
     state: State,
     /// Started by this side (counts against `max_docs_in_flight`).
     ours: bool,
-    /// Messages received in a row without either side's heads moving.
-    quiet: u32,
     resets: u32,
-    /// (their heads, our last sent heads) after the last message.
-    marker: Option<(Option<Vec<ChangeHash>>, Vec<ChangeHash>)>,
+    /// The last message sent, when it carried no changes, and the peer's
+    /// heads when it was sent: an identical one is not sent again.
+    last_empty: Option<(Message, Option<Vec<ChangeHash>>)>,
+    /// A message arrived since the last silence.
+    heard: bool,
 }
 
 impl DocSession {
@@ -50,9 +61,9 @@ impl DocSession {
         Self {
             state,
             ours,
-            quiet: 0,
             resets: 0,
-            marker: None,
+            last_empty: None,
+            heard: true,
         }
     }
 }
@@ -199,36 +210,38 @@ impl DocSessions {
         let Some(session) = self.active.get_mut(&doc) else {
             return Ok(());
         };
+        session.heard = true;
         ctx.store
             .receive_sync_message(doc, &mut session.state, message, signatures)?;
         ctx.stats.changes_received += changes as u64;
         self.send_next(doc, ctx)?;
-        self.check_stall(doc, changes, ctx)?;
         self.pump(ctx)
     }
 
-    fn check_stall<S: SyncStore>(
+    /// The connection was silent for a while: every session that heard
+    /// nothing since the last silence is stalled.
+    pub fn on_silence<S: SyncStore>(&mut self, ctx: &mut Ctx<'_, S>) -> Result<(), SessionError> {
+        let mut stalled = Vec::new();
+        for (doc, session) in &mut self.active {
+            if !std::mem::replace(&mut session.heard, false) {
+                stalled.push(*doc);
+            }
+        }
+        for doc in stalled {
+            self.reset(doc, ctx)?;
+        }
+        self.pump(ctx)
+    }
+
+    /// Start `doc`'s sync afresh, or give up on it after too many resets.
+    fn reset<S: SyncStore>(
         &mut self,
         doc: DocId,
-        changes: usize,
         ctx: &mut Ctx<'_, S>,
     ) -> Result<(), SessionError> {
         let Some(session) = self.active.get_mut(&doc) else {
             return Ok(());
         };
-        let marker = (
-            session.state.their_heads.clone(),
-            session.state.last_sent_heads.clone(),
-        );
-        if changes == 0 && session.marker.as_ref() == Some(&marker) {
-            session.quiet += 1;
-        } else {
-            session.quiet = 0;
-        }
-        session.marker = Some(marker);
-        if session.quiet < ctx.limits.stall_rounds {
-            return Ok(());
-        }
         session.resets += 1;
         ctx.stats.doc_resets += 1;
         if session.resets > ctx.limits.max_resets {
@@ -237,8 +250,8 @@ impl DocSessions {
             return Ok(());
         }
         session.state = State::new();
-        session.quiet = 0;
-        session.marker = None;
+        session.last_empty = None;
+        session.heard = true;
         self.send_next(doc, ctx)
     }
 
@@ -258,6 +271,14 @@ impl DocSessions {
             }
             return Ok(());
         };
+        if message.changes.is_empty()
+            && session.last_empty.as_ref().is_some_and(|(last, theirs)| {
+                *last == message && *theirs == session.state.their_heads
+            })
+        {
+            ctx.stats.messages_suppressed += 1;
+            return Ok(());
+        }
         let hashes = change_hashes(&message, ctx.limits).map_err(|reason| {
             SessionError::Store(StoreError::new(format!(
                 "the sync message made for document {doc} is invalid: {reason}"
@@ -280,6 +301,10 @@ impl DocSessions {
                 return Ok(());
             }
         };
+        session.last_empty = message
+            .changes
+            .is_empty()
+            .then(|| (message.clone(), session.state.their_heads.clone()));
         let frame = Frame::DocSync {
             doc,
             message: message.encode(),

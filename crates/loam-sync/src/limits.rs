@@ -33,9 +33,6 @@ pub struct Limits {
     pub max_membership_rounds: usize,
     /// `Ranges` frames received in one reconciliation.
     pub max_reconcile_rounds: usize,
-    /// Sync messages of one document exchanged without either side's heads
-    /// moving before its sync state is reset.
-    pub stall_rounds: u32,
     /// Resets of one document's sync before it is given up on for the
     /// connection.
     pub max_resets: u32,
@@ -62,7 +59,6 @@ impl Default for Limits {
             max_peer_docs_in_flight: 1024,
             max_membership_rounds: 16,
             max_reconcile_rounds: 64,
-            stall_rounds: 8,
             max_resets: 3,
             split: 16,
             items_below: 4,

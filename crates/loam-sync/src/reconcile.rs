@@ -312,6 +312,28 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "a table for tuning split and items_below"]
+    fn tuning_table() {
+        let changed: Vec<u32> = (0..10_000).step_by(100).map(|i| i + 37).collect();
+        let a = ItemSet::new(garden(10_000, &[], &[]));
+        let b = ItemSet::new(garden(10_000, &changed, &[]));
+        for split in [4, 8, 16, 32] {
+            for items_below in [1, 2, 4, 8, 16] {
+                let limits = Limits {
+                    split,
+                    items_below,
+                    ..Limits::default()
+                };
+                let (found, bytes, frames) = reconcile(&a, &b, &limits);
+                assert_eq!(found.len(), 100);
+                println!(
+                    "split {split:2} items_below {items_below:2}: {bytes:6} bytes, {frames} frames"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn malformed_ranges_are_refused() {
         let set = ItemSet::new(garden(10, &[], &[]));
         let limits = Limits::default();

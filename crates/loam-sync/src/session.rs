@@ -131,6 +131,8 @@ pub struct SyncStats {
     pub docs_stalled: u64,
     /// Frames about stopped documents, ignored.
     pub frames_ignored: u64,
+    /// Sync messages not sent because they repeated the last one.
+    pub messages_suppressed: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -355,6 +357,21 @@ impl Session {
                 this.send_membership(store, mine, out)?;
             }
             Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// The transport calls this when the connection has been silent for a
+    /// while (a few seconds) and the session is not quiescent: document
+    /// syncs that heard nothing since the previous call are reset, and
+    /// given up on after [`Limits::max_resets`] resets.
+    pub fn on_silence(&mut self, store: &mut impl SyncStore) -> Result<Vec<Frame>, SessionError> {
+        let mut out = Vec::new();
+        if self.phase != Phase::Open || !self.docs_open {
+            return Ok(out);
+        }
+        self.run(&mut out, |this, out| {
+            this.with_docs(store, out, |docs, ctx| docs.on_silence(ctx))
         })?;
         Ok(out)
     }

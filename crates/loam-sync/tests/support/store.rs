@@ -12,8 +12,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::sync::{Message, State, SyncDoc};
-use automerge::transaction::Transactable;
-use automerge::{ActorId, AutoCommit, ChangeHash, ObjType, ROOT, ReadDoc};
+use automerge::transaction::{Transactable, Transaction};
+use automerge::{ActorId, Automerge, ChangeHash, ObjType, PatchLog, ROOT, ReadDoc};
 use loam_core::{DocId, GardenId, MemberId, MemberKey, Role, SignedChanges};
 use loam_sync::{
     EntryHash, HeadsDigest, MembershipError, Refusal, RefuseCode, StoreError, SyncStore,
@@ -53,7 +53,7 @@ pub struct MemoryStore {
     pub garden: GardenId,
     pub key: MemberKey,
     docs: BTreeMap<DocId, StoredDoc>,
-    loaded: HashMap<DocId, AutoCommit>,
+    loaded: HashMap<DocId, Automerge>,
     entries: BTreeMap<EntryHash, Vec<u8>>,
     roles: BTreeMap<MemberId, Role>,
     invites: HashMap<Vec<u8>, Role>,
@@ -173,11 +173,11 @@ impl MemoryStore {
     }
 
     /// The document, loaded (counted) if it was only saved.
-    fn doc_mut(&mut self, doc: DocId) -> Option<&mut AutoCommit> {
+    fn doc_mut(&mut self, doc: DocId) -> Option<&mut Automerge> {
         if !self.loaded.contains_key(&doc) {
             let saved = self.docs.get(&doc)?.saved.as_ref()?;
             self.calls.loads += 1;
-            let mut am = AutoCommit::load(saved).ok()?;
+            let mut am = Automerge::load(saved).ok()?;
             am.set_actor(self.new_actor());
             self.loaded.insert(doc, am);
         }
@@ -186,11 +186,11 @@ impl MemoryStore {
 
     /// Create `doc` holding `text`, signed by this store's member.
     pub fn create(&mut self, doc: DocId, text: &str) {
-        let mut am = AutoCommit::new();
-        am.set_actor(self.new_actor());
-        let t = am.put_object(ROOT, "text", ObjType::Text).unwrap();
-        am.splice_text(&t, 0, 0, text).unwrap();
-        am.commit();
+        let mut am = Automerge::new().with_actor(self.new_actor());
+        let mut tx = am.transaction();
+        let t = tx.put_object(ROOT, "text", ObjType::Text).unwrap();
+        tx.splice_text(&t, 0, 0, text).unwrap();
+        tx.commit();
         self.loaded.insert(doc, am);
         self.docs.entry(doc).or_default();
         self.after_local_change(doc, &[]);
@@ -198,26 +198,54 @@ impl MemoryStore {
 
     /// Splice the text of `doc` (clamped to its length).
     pub fn splice(&mut self, doc: DocId, pos: usize, del: usize, insert: &str) {
-        self.edit(doc, |am| {
-            let (_, t) = am.get(ROOT, "text").unwrap().unwrap();
-            let len = am.length(&t);
+        self.edit(doc, |tx| {
+            let (_, t) = tx.get(ROOT, "text").unwrap().unwrap();
+            let len = tx.length(&t);
             let pos = pos.min(len);
             let del = del.min(len - pos);
-            am.splice_text(&t, pos, del as isize, insert).unwrap();
+            tx.splice_text(&t, pos, del as isize, insert).unwrap();
         });
     }
 
     /// Edit `doc` with `f` and commit, signed by this store's member.
-    pub fn edit(&mut self, doc: DocId, f: impl FnOnce(&mut AutoCommit)) {
+    pub fn edit(&mut self, doc: DocId, f: impl FnOnce(&mut Transaction<'_>)) {
         let before = self
             .docs
             .get(&doc)
             .map(|d| d.heads.clone())
             .unwrap_or_default();
         let am = self.doc_mut(doc).expect("edit of an unknown document");
-        f(am);
-        am.commit();
+        let mut tx = am.transaction();
+        f(&mut tx);
+        tx.commit();
         self.after_local_change(doc, &before);
+    }
+
+    /// Edit `doc` as it was at `heads` (concurrently with whatever came
+    /// after them), commit, sign; the new change's hash.
+    pub fn edit_at(
+        &mut self,
+        doc: DocId,
+        heads: &[ChangeHash],
+        f: impl FnOnce(&mut Transaction<'_>),
+    ) -> ChangeHash {
+        let before = self
+            .docs
+            .get(&doc)
+            .map(|d| d.heads.clone())
+            .unwrap_or_default();
+        let am = self.doc_mut(doc).unwrap();
+        let mut tx = am.transaction_at(PatchLog::inactive(), heads).unwrap();
+        f(&mut tx);
+        let (hash, _) = tx.commit();
+        self.after_local_change(doc, &before);
+        hash.unwrap()
+    }
+
+    /// Whether `doc` holds the change `hash`.
+    pub fn has_change(&mut self, doc: DocId, hash: &ChangeHash) -> bool {
+        self.doc_mut(doc)
+            .is_some_and(|am| am.get_change_meta_by_hash(hash).is_some())
     }
 
     fn after_local_change(&mut self, doc: DocId, before: &[ChangeHash]) {
@@ -274,7 +302,7 @@ impl MemoryStore {
     /// Save every loaded document and forget it, so the next sync has to
     /// load what it touches.
     pub fn unload_all(&mut self) {
-        for (doc, mut am) in self.loaded.drain() {
+        for (doc, am) in self.loaded.drain() {
             if let Some(stored) = self.docs.get_mut(&doc) {
                 stored.saved = Some(am.save());
             }
@@ -297,7 +325,7 @@ impl MemoryStore {
     }
 
     /// The automerge document itself (loading it), for tests that forge.
-    pub fn automerge(&mut self, doc: DocId) -> &mut AutoCommit {
+    pub fn automerge(&mut self, doc: DocId) -> &mut Automerge {
         self.doc_mut(doc).unwrap()
     }
 
@@ -317,7 +345,7 @@ impl MemoryStore {
 
 impl StoredDoc {
     fn add_batch(&mut self, batch: SignedChanges) {
-        if self.batches.contains(&batch) {
+        if batch.changes().iter().all(|h| self.by_hash.contains_key(h)) {
             return;
         }
         let i = self.batches.len();
@@ -405,8 +433,8 @@ impl SyncStore for MemoryStore {
     ) -> Result<Option<Message>, StoreError> {
         self.calls.generate += 1;
         match self.doc_mut(doc) {
-            Some(am) => Ok(am.sync().generate_sync_message(state)),
-            None => Ok(AutoCommit::new().sync().generate_sync_message(state)),
+            Some(am) => Ok(am.generate_sync_message(state)),
+            None => Ok(Automerge::new().generate_sync_message(state)),
         }
     }
 
@@ -440,13 +468,11 @@ impl SyncStore for MemoryStore {
             message.changes = Vec::<Vec<u8>>::new().into();
         }
         if self.doc_mut(doc).is_none() {
-            let mut am = AutoCommit::new();
-            am.set_actor(self.new_actor());
+            let am = Automerge::new().with_actor(self.new_actor());
             self.loaded.insert(doc, am);
         }
         let am = self.loaded.get_mut(&doc).unwrap();
-        am.sync()
-            .receive_sync_message(state, message)
+        am.receive_sync_message(state, message)
             .map_err(|e| StoreError::with_source("automerge refused a sync message", e))?;
         let heads = am.get_heads();
         if heads.is_empty() {
