@@ -305,6 +305,41 @@ impl NoteDoc {
         Ok(this)
     }
 
+    /// Whether `doc` (built up by Automerge sync from nothing) has Loam's
+    /// fields yet: a text body, a known kind and a title.
+    pub fn has_fields(doc: &AutoCommit) -> bool {
+        let str_at = |key: &str| match doc.get(ROOT, key) {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                ScalarValue::Str(s) => Some(s.to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        find_body(doc).is_ok()
+            && str_at("kind").is_some_and(|k| DocKind::parse(&k).is_some())
+            && str_at("title").is_some()
+    }
+
+    /// A document that arrived from a peer (built up by Automerge sync from
+    /// nothing), to be edited by `author`: nothing of it is saved yet, so
+    /// [`NoteDoc::unsaved`] hands out every change. Fails while it does
+    /// not have Loam's fields ([`NoteDoc::has_fields`]).
+    pub fn from_received(mut doc: AutoCommit, author: MemberId) -> Result<Self, DocError> {
+        let body = find_body(&doc)?;
+        doc.set_actor(actor_for(author));
+        let this = Self {
+            doc,
+            body,
+            author,
+            saved: Vec::new(),
+            body_text: None,
+            pending_edits: Some(BodyEdits::default()),
+            committed_edits: HashMap::new(),
+        };
+        this.check_schema()?;
+        Ok(this)
+    }
+
     /// Any Automerge document with a text object at `body` or `text`, its
     /// other fields unchecked.
     fn load_any<'a>(

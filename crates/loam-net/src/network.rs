@@ -10,6 +10,7 @@ use iroh::endpoint::{
     self, AfterHandshakeOutcome, EndpointHooks, PortmapperConfig, Side, VarInt, presets,
 };
 use iroh::protocol::{AcceptError, ProtocolHandler, Router};
+#[cfg(feature = "test-relay")]
 use iroh::tls::CaTlsConfig;
 use iroh::{Endpoint, RelayMode, SecretKey};
 use iroh_mdns_address_lookup::MdnsAddressLookup;
@@ -149,7 +150,15 @@ impl Network {
             builder = builder.portmapper_config(PortmapperConfig::Disabled);
         }
         if config.relay_tls_insecure {
-            builder = builder.ca_tls_config(CaTlsConfig::insecure_skip_verify());
+            #[cfg(feature = "test-relay")]
+            {
+                builder = builder.ca_tls_config(CaTlsConfig::insecure_skip_verify());
+            }
+            #[cfg(not(feature = "test-relay"))]
+            return Err(NetError::RelayUrl {
+                url: "(insecure test relay)".into(),
+                detail: "trusting a relay without checking its certificate needs the `test-relay` feature".into(),
+            });
         }
         match &config.bind {
             Bind::Any => {}

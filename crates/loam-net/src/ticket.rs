@@ -50,6 +50,7 @@ pub const MAX_RELAY_BYTES: usize = 512;
 
 const FLAG_EXPIRES: u8 = 1;
 const FLAG_RELAY: u8 = 2;
+const FLAG_ENTRY: u8 = 4;
 const CHECK_BYTES: usize = 4;
 
 /// An invitation to a garden.
@@ -73,6 +74,9 @@ pub struct InviteTicket {
     pub role: String,
     /// When the invite stops working, in ms since the Unix epoch.
     pub expires_ms: Option<i64>,
+    /// The hash of the invite's entry in the membership log: the joiner's
+    /// redeem entry names it as its parent.
+    pub invite_entry: Option<[u8; 32]>,
 }
 
 /// Why text is not a ticket.
@@ -170,6 +174,9 @@ impl InviteTicket {
         if relay.is_some() {
             flags |= FLAG_RELAY;
         }
+        if self.invite_entry.is_some() {
+            flags |= FLAG_ENTRY;
+        }
         let mut out = Vec::with_capacity(128 + self.garden_name.len());
         out.push(TICKET_VERSION);
         out.push(flags);
@@ -178,6 +185,9 @@ impl InviteTicket {
         out.extend_from_slice(self.inviter.member.as_bytes());
         if let Some(e) = self.expires_ms {
             out.extend_from_slice(&e.to_be_bytes());
+        }
+        if let Some(h) = self.invite_entry {
+            out.extend_from_slice(&h);
         }
         let role = cut(&self.role, MAX_ROLE_BYTES);
         out.push(len_u8(role.len()));
@@ -217,7 +227,7 @@ impl InviteTicket {
             return Err(TicketError::UnknownVersion { version });
         }
         let flags = r.u8()?;
-        if flags & !(FLAG_EXPIRES | FLAG_RELAY) != 0 {
+        if flags & !(FLAG_EXPIRES | FLAG_RELAY | FLAG_ENTRY) != 0 {
             return Err(TicketError::Malformed {
                 what: "unknown flags",
             });
@@ -227,6 +237,11 @@ impl InviteTicket {
         let member = MemberId::from_bytes(r.array()?);
         let expires_ms = if flags & FLAG_EXPIRES != 0 {
             Some(i64::from_be_bytes(r.array()?))
+        } else {
+            None
+        };
+        let invite_entry = if flags & FLAG_ENTRY != 0 {
+            Some(r.array::<32>()?)
         } else {
             None
         };
@@ -306,6 +321,7 @@ impl InviteTicket {
             secret,
             role,
             expires_ms,
+            invite_entry,
         })
     }
 }
@@ -437,6 +453,7 @@ mod tests {
             secret: [0x22; 32],
             role: "member".to_owned(),
             expires_ms: Some(1_790_000_000_000),
+            invite_entry: Some([5; 32]),
         }
     }
 
@@ -570,6 +587,7 @@ mod tests {
                     secret,
                     role,
                     expires_ms,
+                    invite_entry: expires_ms.map(|e| [e as u8; 32]),
                 }
             })
     }

@@ -214,6 +214,18 @@ pub enum NodeError {
         /// What is wrong.
         reason: String,
     },
+    /// The network could not do what was asked.
+    #[error("network: {0}")]
+    Network(String),
+    /// The transport failed (binding, dialling, a stream).
+    #[error(transparent)]
+    Net(#[from] loam_net::NetError),
+    /// The network was already shut down.
+    #[error("the network is stopped")]
+    NetworkStopped,
+    /// An invite could not be redeemed.
+    #[error("the invite was refused: {0}")]
+    InviteRefused(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -146,6 +146,16 @@ impl Prepared {
     }
 }
 
+/// Whose signatures a store writes beside the changes.
+enum Signing {
+    /// The member's: changes made here.
+    Mine,
+    /// None: changes from elsewhere whose signatures are already stored.
+    None,
+    /// These, which came with the changes from a peer.
+    Given(Vec<SignedChanges>),
+}
+
 /// A document just stored.
 pub(crate) struct Stored {
     id: DocId,
@@ -237,13 +247,44 @@ impl State {
     /// The changes made here are signed by the member's key, in the same
     /// transaction.
     pub(crate) fn store(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
-        self.store_imported(ids, &HashMap::new(), true)
+        self.store_imported(ids, &HashMap::new(), Signing::Mine)
     }
 
     /// [`State::store`] of changes merged from elsewhere: not signed by
     /// this member (their signatures, if any, come with them).
     pub(crate) fn store_merged(&mut self, ids: &[DocId]) -> Result<Vec<Stored>, NodeError> {
-        self.store_imported(ids, &HashMap::new(), false)
+        self.store_imported(ids, &HashMap::new(), Signing::None)
+    }
+
+    /// [`State::store_merged`] of changes a peer sent to `id`, with the
+    /// signatures that came with them (verified by the sync session).
+    pub(crate) fn store_received(
+        &mut self,
+        id: DocId,
+        signatures: Vec<SignedChanges>,
+    ) -> Result<Vec<Stored>, NodeError> {
+        self.store_imported(&[id], &HashMap::new(), Signing::Given(signatures))
+    }
+
+    /// Keep `doc`, which arrived from a peer and is not stored yet, as the
+    /// replica of `id`, to be written by the next store.
+    pub(crate) fn insert_received(&mut self, id: DocId, doc: NoteDoc) {
+        self.tick += 1;
+        self.evict();
+        self.replicas.insert(
+            id,
+            Replica {
+                doc,
+                last_used: self.tick,
+                seen_seq: 0,
+                unstored_since: Some(Instant::now()),
+            },
+        );
+    }
+
+    /// Whether `id` has a replica in memory or a stored document.
+    pub(crate) fn has_doc(&self, id: DocId) -> Result<bool, NodeError> {
+        Ok(self.replicas.contains_key(&id) || self.store.doc(id)?.is_some())
     }
 
     /// The member's signatures over `changes` of `id`.
@@ -275,7 +316,7 @@ impl State {
         &mut self,
         ids: &[DocId],
         imports: &HashMap<DocId, ImportBase>,
-        sign: bool,
+        mut signing: Signing,
     ) -> Result<Vec<Stored>, NodeError> {
         let mut prepared: Vec<Prepared> = Vec::with_capacity(ids.len());
         for &id in ids {
@@ -294,11 +335,13 @@ impl State {
                     .map_err(NodeError::doc(id))?;
             }
             let snapshot = replica.doc.snapshot().map_err(NodeError::doc(id))?;
-            let signatures = if sign {
-                let hashes: Vec<ChangeHash> = unsaved.changes.iter().map(|c| c.hash).collect();
-                self.sign(id, &hashes)
-            } else {
-                Vec::new()
+            let signatures = match &mut signing {
+                Signing::Mine => {
+                    let hashes: Vec<ChangeHash> = unsaved.changes.iter().map(|c| c.hash).collect();
+                    self.sign(id, &hashes)
+                }
+                Signing::None => Vec::new(),
+                Signing::Given(given) => std::mem::take(given),
             };
             prepared.push(Prepared {
                 id,
@@ -622,7 +665,7 @@ impl Garden {
                 outcomes.push(UpdateOutcome::Updated { merged });
             }
             let ids: Vec<DocId> = imports.keys().copied().collect();
-            state.store_imported(&ids, &imports, true)
+            state.store_imported(&ids, &imports, Signing::Mine)
         })();
         match result {
             Ok(stored) => {

@@ -1,0 +1,284 @@
+//! One sync session over one byte stream: frames in, frames out.
+//!
+//! [`drive`] is generic over the stream, so tests run it over an
+//! in-memory pipe and the network runs it over an iroh bi-stream. It feeds
+//! the session what the peer sends, what changes here (the garden's event
+//! stream: live sync) and what the service asks (close), and writes back
+//! what the session says. Storage calls are short and synchronous; they run
+//! on the runtime's worker threads.
+
+use std::time::{Duration, Instant};
+
+use loam_core::GardenId;
+use loam_sync::{Frame, FrameDecoder, Limits, Session, SessionError, SyncStats};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{broadcast, mpsc, watch};
+
+use crate::Event;
+use crate::sync_store::GardenSync;
+
+/// How long a peer may stay silent while this side waits for a reply.
+pub(crate) const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a session with something in flight may hear nothing before it
+/// checks for stalled documents.
+const SILENCE: Duration = Duration::from_secs(2);
+
+/// What the service can ask of a running session.
+#[derive(Debug, Clone)]
+pub(crate) enum Control {
+    /// Say goodbye with this reason and end.
+    Close(String),
+}
+
+/// How a session is doing, for status and `sync --once`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Progress {
+    /// The garden, once known.
+    pub(crate) garden: Option<GardenId>,
+    /// Nothing in flight either way.
+    pub(crate) quiescent: bool,
+    /// When the session last became quiescent.
+    pub(crate) quiet_since: Option<Instant>,
+    /// Counters.
+    pub(crate) stats: SyncStats,
+}
+
+/// How a session ended.
+#[derive(Debug)]
+pub(crate) struct Outcome {
+    /// The garden (the acceptor may end before knowing it).
+    pub(crate) garden: Option<GardenId>,
+    /// What the session did.
+    pub(crate) stats: SyncStats,
+    /// Why it ended, in words.
+    pub(crate) reason: String,
+    /// Whether the peer refused us (a `Refuse` frame), with its reason.
+    pub(crate) refused: Option<String>,
+    /// Whether it ended on an error (ours or the peer's).
+    pub(crate) failed: bool,
+}
+
+/// The stream halves, the session and its store: everything one session needs.
+pub(crate) struct Channel<R, W> {
+    pub(crate) reader: R,
+    pub(crate) writer: W,
+    pub(crate) limits: Limits,
+}
+
+/// Run `session` (already started: its first frames are in `first`) until
+/// it ends. `store` is `None` for an acceptor that has not read the hello
+/// yet: `pick` chooses the store from the garden the hello names (or says
+/// why not, which becomes a `Refuse`).
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn drive<R, W>(
+    channel: Channel<R, W>,
+    mut session: Session,
+    first: Vec<Frame>,
+    mut store: Option<GardenSync>,
+    pick: impl Fn(&Frame) -> Result<GardenSync, Frame>,
+    mut events: broadcast::Receiver<Event>,
+    mut control: mpsc::UnboundedReceiver<Control>,
+    progress: watch::Sender<Progress>,
+) -> Outcome
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let Channel {
+        mut reader,
+        mut writer,
+        limits,
+    } = channel;
+    let mut decoder = FrameDecoder::new(limits);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut refused = None;
+    if let Err(e) = write_frames(&mut writer, &first).await {
+        return ended(&session, format!("cannot write: {e}"), true, None);
+    }
+    let mut last_heard = Instant::now();
+    loop {
+        report(&session, &progress);
+        let waiting = !session.is_quiescent();
+        tokio::select! {
+            read = reader.read(&mut buf) => {
+                let n = match read {
+                    Ok(0) => {
+                        let reason = session.closed().map_or_else(
+                            || "the peer closed the connection".to_owned(),
+                            str::to_owned,
+                        );
+                        return ended(&session, reason, false, refused);
+                    }
+                    Ok(n) => n,
+                    Err(e) => return ended(&session, format!("connection lost: {e}"), true, refused),
+                };
+                last_heard = Instant::now();
+                decoder.push(&buf[..n]);
+                loop {
+                    let frame = match decoder.next_frame() {
+                        Ok(Some(frame)) => frame,
+                        Ok(None) => break,
+                        Err(e) => {
+                            let bye = session.close(&format!("bad frame: {e}"));
+                            let _ = write_frames(&mut writer, &[bye]).await;
+                            return ended(&session, format!("the peer sent a bad frame: {e}"), true, refused);
+                        }
+                    };
+                    match &frame {
+                        Frame::Refuse { reason, .. } => refused = Some(reason.clone()),
+                        Frame::Bye { reason } => {
+                            let _ = writer.shutdown().await;
+                            return ended(&session, format!("the peer left: {reason}"), false, refused);
+                        }
+                        _ => {}
+                    }
+                    if store.is_none() {
+                        match pick(&frame) {
+                            Ok(picked) => store = Some(picked),
+                            Err(refusal) => {
+                                let _ = write_frames(&mut writer, std::slice::from_ref(&refusal)).await;
+                                let _ = writer.shutdown().await;
+                                let reason = match refusal {
+                                    Frame::Refuse { reason, .. } => reason,
+                                    _ => "refused".to_owned(),
+                                };
+                                return ended(&session, format!("refused: {reason}"), false, None);
+                            }
+                        }
+                    }
+                    let Some(st) = store.as_mut() else { continue };
+                    match session.handle(frame, st) {
+                        Ok(out) => {
+                            if let Err(e) = write_frames(&mut writer, &out).await {
+                                return ended(&session, format!("cannot write: {e}"), true, refused);
+                            }
+                        }
+                        Err(e) => {
+                            let failed = !matches!(e, SessionError::Closed);
+                            let bye = session.close(&e.to_string());
+                            let _ = write_frames(&mut writer, &[bye]).await;
+                            let _ = writer.shutdown().await;
+                            let reason = refused.clone().map_or_else(|| e.to_string(), |r| format!("refused: {r}"));
+                            return ended(&session, reason, failed, refused);
+                        }
+                    }
+                    if let Some(reason) = session.closed() {
+                        let reason = reason.to_owned();
+                        let _ = writer.shutdown().await;
+                        return ended(&session, reason, false, refused);
+                    }
+                }
+            }
+            event = events.recv() => {
+                let Some(st) = store.as_mut() else { continue };
+                let garden = loam_sync::SyncStore::garden(st);
+                let out = match event {
+                    Ok(Event::DocChanged { garden: g, doc, .. }) if g == garden => {
+                        session.local_change(doc, st)
+                    }
+                    Ok(Event::MembershipChanged { garden: g, .. }) if g == garden => {
+                        session.membership_changed(st)
+                    }
+                    Ok(_) => continue,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => {
+                        let bye = session.close("shutting down");
+                        let _ = write_frames(&mut writer, &[bye]).await;
+                        return ended(&session, "shutting down".into(), false, refused);
+                    }
+                };
+                match out {
+                    Ok(out) => {
+                        if let Err(e) = write_frames(&mut writer, &out).await {
+                            return ended(&session, format!("cannot write: {e}"), true, refused);
+                        }
+                        if let Some(reason) = session.closed() {
+                            let reason = reason.to_owned();
+                            let _ = writer.shutdown().await;
+                            return ended(&session, reason, false, refused);
+                        }
+                    }
+                    Err(e) => {
+                        let bye = session.close(&e.to_string());
+                        let _ = write_frames(&mut writer, &[bye]).await;
+                        return ended(&session, e.to_string(), true, refused);
+                    }
+                }
+            }
+            command = control.recv() => {
+                let reason = match command {
+                    Some(Control::Close(reason)) => reason,
+                    None => "shutting down".to_owned(),
+                };
+                let bye = session.close(&reason);
+                let _ = write_frames(&mut writer, &[bye]).await;
+                let _ = writer.shutdown().await;
+                return ended(&session, reason, false, refused);
+            }
+            () = tokio::time::sleep(SILENCE), if waiting => {
+                if last_heard.elapsed() >= REPLY_TIMEOUT {
+                    let bye = session.close("no reply in time");
+                    let _ = write_frames(&mut writer, &[bye]).await;
+                    return ended(&session, "the peer stopped answering".into(), true, refused);
+                }
+                // Quiet while something is in flight: the session resets
+                // what stalled (a lost message, a confused sync state).
+                if let Some(st) = store.as_mut() {
+                    match session.on_silence(st) {
+                        Ok(out) => {
+                            if let Err(e) = write_frames(&mut writer, &out).await {
+                                return ended(&session, format!("cannot write: {e}"), true, refused);
+                            }
+                        }
+                        Err(e) => {
+                            let bye = session.close(&e.to_string());
+                            let _ = write_frames(&mut writer, &[bye]).await;
+                            return ended(&session, e.to_string(), true, refused);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn ended(session: &Session, reason: String, failed: bool, refused: Option<String>) -> Outcome {
+    Outcome {
+        garden: session.garden(),
+        stats: session.stats().clone(),
+        reason,
+        refused,
+        failed,
+    }
+}
+
+fn report(session: &Session, progress: &watch::Sender<Progress>) {
+    let quiescent = session.is_quiescent();
+    progress.send_modify(|p| {
+        p.garden = session.garden();
+        if quiescent && !p.quiescent {
+            p.quiet_since = Some(Instant::now());
+        }
+        if !quiescent {
+            p.quiet_since = None;
+        }
+        p.quiescent = quiescent;
+        p.stats = session.stats().clone();
+    });
+}
+
+async fn write_frames<W: AsyncWrite + Unpin>(
+    writer: &mut W,
+    frames: &[Frame],
+) -> std::io::Result<()> {
+    if frames.is_empty() {
+        return Ok(());
+    }
+    let mut bytes = Vec::new();
+    for frame in frames {
+        bytes.extend_from_slice(&frame.encode());
+    }
+    writer.write_all(&bytes).await?;
+    writer.flush().await
+}

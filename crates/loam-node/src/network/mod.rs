@@ -1,0 +1,910 @@
+//! Sync over the network: the node's gardens kept in step with other
+//! members' machines over iroh (loam-net), speaking loam-sync's protocol.
+//!
+//! [`Network::start`] opens the member's endpoint (keyed by their identity,
+//! so the endpoint id is the member id) on a runtime of its own and starts
+//! accepting. Every connection carries one session about one garden:
+//!
+//! - **Incoming**: a key that is neither a member of a garden held here nor
+//!   possibly holding an invite (no garden here has a live invite) is
+//!   refused right after the TLS handshake, before any stream opens. An
+//!   admitted key's hello names a garden; the session decides on the hello
+//!   alone (member, or a valid invite) before any document byte moves.
+//! - **Outgoing**: [`Network::sync_once`] dials every known peer of every
+//!   garden and returns when each session has nothing left to do;
+//!   [`Network::keep_connected`] keeps sessions up, redialling with backoff
+//!   after a drop. [`Network::join`] redeems an invite ticket.
+//! - **Live**: a session pushes every change committed here as it is
+//!   stored (the garden's event stream), and closes when membership says
+//!   the peer was removed.
+//!
+//! Peers' addresses are kept per garden (the store's `peers` table, as
+//! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, and every
+//! peer dialled successfully.
+
+mod connection;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+use loam_core::{EntryHash, GardenId, MemberId, Role};
+use loam_net::{BoxFuture, Connection, ConnectionHandler, PathKind};
+use loam_store::PeerRow;
+use loam_sync::{Frame, Limits, RefuseCode, Session, SyncStats};
+use serde::Serialize;
+use tokio::sync::{broadcast, mpsc, watch};
+
+use self::connection::{Channel, Control, Outcome, Progress, drive};
+use crate::sync_store::GardenSync;
+use crate::{Garden, Node, NodeError, time};
+
+pub use loam_net::{Bind, InviteTicket, NetConfig, PeerAddr, RelayChoice, TicketError};
+
+/// How long a session must have had nothing to do before `sync --once`
+/// counts it as done.
+const SETTLE: Duration = Duration::from_millis(250);
+
+/// The longest wait between two attempts to reach a peer.
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
+
+/// Something that happened on the network, for logs (`loam serve`) and the
+/// desktop's status line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum NetEvent {
+    /// A session with a peer started.
+    Connected {
+        /// The peer.
+        member: MemberId,
+        /// The garden, when known.
+        garden: Option<GardenId>,
+        /// Whether we dialled.
+        outgoing: bool,
+        /// Direct (LAN or hole-punched) or through a relay.
+        path: String,
+    },
+    /// A session ended.
+    Disconnected {
+        /// The peer.
+        member: MemberId,
+        /// The garden, when known.
+        garden: Option<GardenId>,
+        /// Why, in words.
+        reason: String,
+        /// Bytes received and sent.
+        bytes: (u64, u64),
+    },
+    /// A key was refused before any stream opened.
+    Refused {
+        /// The key.
+        member: MemberId,
+        /// Why.
+        reason: String,
+    },
+    /// A peer could not be reached.
+    Unreachable {
+        /// The peer.
+        member: MemberId,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One live session, as status shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerStatus {
+    /// The peer.
+    pub member: MemberId,
+    /// The garden.
+    pub garden: Option<GardenId>,
+    /// Whether we dialled.
+    pub outgoing: bool,
+    /// `direct`, `relay` or `unknown`.
+    pub path: String,
+    /// Whether the session has nothing in flight.
+    pub in_sync: bool,
+    /// Bytes received.
+    pub bytes_in: u64,
+    /// Bytes sent.
+    pub bytes_out: u64,
+    /// Documents synced on this session.
+    pub docs_synced: u64,
+}
+
+/// What [`Network::sync_once`] did with one peer.
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerSync {
+    /// The peer.
+    pub member: MemberId,
+    /// Its name in the garden, if known.
+    pub name: Option<String>,
+    /// The garden.
+    pub garden: GardenId,
+    /// Whether the sync completed.
+    pub ok: bool,
+    /// Why not, or how it ended.
+    pub detail: String,
+    /// Bytes received.
+    pub bytes_in: u64,
+    /// Bytes sent.
+    pub bytes_out: u64,
+    /// Round trips.
+    pub round_trips: u64,
+    /// Documents whose changes were exchanged.
+    pub docs_synced: u64,
+}
+
+/// What [`Network::join`] did.
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinReport {
+    /// The garden joined.
+    pub garden: GardenId,
+    /// Its name.
+    pub name: String,
+    /// The role granted.
+    pub role: Role,
+    /// Documents received.
+    pub docs: u64,
+    /// Who admitted us.
+    pub admitted_by: MemberId,
+}
+
+struct Live {
+    remote: MemberId,
+    outgoing: bool,
+    path: PathKind,
+    control: mpsc::UnboundedSender<Control>,
+    progress: watch::Receiver<Progress>,
+    done: watch::Receiver<Option<Arc<Outcome>>>,
+}
+
+struct Inner {
+    node: Arc<Node>,
+    net: tokio::sync::OnceCell<loam_net::Network>,
+    live: Mutex<HashMap<u64, Live>>,
+    next: AtomicU64,
+    events: broadcast::Sender<NetEvent>,
+    limits: Limits,
+}
+
+impl Inner {
+    fn live(&self) -> MutexGuard<'_, HashMap<u64, Live>> {
+        self.live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn net(&self) -> Result<&loam_net::Network, NodeError> {
+        self.net.get().ok_or(NodeError::NetworkStopped)
+    }
+
+    /// Gardens that can be shared (made with a membership log).
+    fn gardens(&self) -> Vec<Arc<Garden>> {
+        let Ok(infos) = self.node.gardens() else {
+            return Vec::new();
+        };
+        infos
+            .into_iter()
+            .filter_map(|info| self.node.garden_by_id(info.id).ok())
+            .filter(|g| g.shareable())
+            .collect()
+    }
+
+    /// Run one session on `conn` (outgoing when `start` is given) in the
+    /// background; the id it is tracked under.
+    fn spawn_session(
+        self: &Arc<Self>,
+        conn: Connection,
+        outgoing: Option<(GardenSync, Option<Vec<u8>>)>,
+    ) -> u64 {
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let (control_tx, control_rx) = mpsc::unbounded_channel();
+        let (progress_tx, progress_rx) = watch::channel(Progress::default());
+        let (done_tx, done_rx) = watch::channel(None);
+        let remote = conn.remote();
+        let is_outgoing = outgoing.is_some();
+        let garden_hint = outgoing
+            .as_ref()
+            .map(|(s, _)| loam_sync::SyncStore::garden(s));
+        self.live().insert(
+            id,
+            Live {
+                remote,
+                outgoing: is_outgoing,
+                path: conn.path_kind(),
+                control: control_tx,
+                progress: progress_rx,
+                done: done_rx,
+            },
+        );
+        let inner = self.clone();
+        tokio::spawn(async move {
+            let events = inner.node.subscribe();
+            let _ = inner.events.send(NetEvent::Connected {
+                member: remote,
+                garden: garden_hint,
+                outgoing: is_outgoing,
+                path: path_name(conn.path_kind()).to_owned(),
+            });
+            let outcome = inner
+                .run_session(&conn, outgoing, events, control_rx, progress_tx)
+                .await;
+            conn.close(0, &outcome.reason);
+            if !outcome.failed && outcome.refused.is_none() {
+                inner.record_sync(remote, outcome.garden);
+            }
+            let _ = inner.events.send(NetEvent::Disconnected {
+                member: remote,
+                garden: outcome.garden,
+                reason: outcome.reason.clone(),
+                bytes: (outcome.stats.bytes_in, outcome.stats.bytes_out),
+            });
+            inner.live().remove(&id);
+            let _ = done_tx.send(Some(Arc::new(outcome)));
+        });
+        id
+    }
+
+    async fn run_session(
+        self: &Arc<Self>,
+        conn: &Connection,
+        outgoing: Option<(GardenSync, Option<Vec<u8>>)>,
+        events: broadcast::Receiver<crate::Event>,
+        control: mpsc::UnboundedReceiver<Control>,
+        progress: watch::Sender<Progress>,
+    ) -> Outcome {
+        let failed = |reason: String| Outcome {
+            garden: None,
+            stats: SyncStats::default(),
+            reason,
+            refused: None,
+            failed: true,
+        };
+        let remote = conn.remote();
+        match outgoing {
+            Some((mut store, join)) => {
+                let stream = match conn.open_bi().await {
+                    Ok(stream) => stream,
+                    Err(e) => return failed(e.to_string()),
+                };
+                let (writer, reader) = stream.into_split();
+                let (session, first) =
+                    match Session::initiate(remote, join, self.limits.clone(), &mut store) {
+                        Ok(started) => started,
+                        Err(e) => return failed(e.to_string()),
+                    };
+                let channel = Channel {
+                    reader,
+                    writer,
+                    limits: self.limits.clone(),
+                };
+                let never = |_: &Frame| -> Result<GardenSync, Frame> {
+                    Err(Frame::Bye {
+                        reason: "no garden".into(),
+                    })
+                };
+                let mut outcome = drive(
+                    channel,
+                    session,
+                    first,
+                    Some(store),
+                    never,
+                    events,
+                    control,
+                    progress,
+                )
+                .await;
+                if outcome.garden.is_none() {
+                    outcome.garden = None;
+                }
+                outcome
+            }
+            None => {
+                let stream = match conn.accept_bi().await {
+                    Ok(stream) => stream,
+                    Err(e) => return failed(e.to_string()),
+                };
+                let (writer, reader) = stream.into_split();
+                let session = Session::accept(remote, self.limits.clone());
+                let channel = Channel {
+                    reader,
+                    writer,
+                    limits: self.limits.clone(),
+                };
+                let node = self.node.clone();
+                let pick = move |frame: &Frame| -> Result<GardenSync, Frame> {
+                    let Frame::Hello { garden, .. } = frame else {
+                        return Err(Frame::Refuse {
+                            code: RefuseCode::Other,
+                            reason: "the first frame must be a hello".into(),
+                        });
+                    };
+                    match node.garden_by_id(*garden) {
+                        Ok(g) if g.shareable() => Ok(GardenSync::new(node.clone(), g)),
+                        _ => Err(Frame::Refuse {
+                            code: RefuseCode::UnknownGarden,
+                            reason: format!("garden {garden} is not held here"),
+                        }),
+                    }
+                };
+                drive(
+                    channel,
+                    session,
+                    Vec::new(),
+                    None,
+                    pick,
+                    events,
+                    control,
+                    progress,
+                )
+                .await
+            }
+        }
+    }
+
+    /// Remember that a session with `member` about `garden` ended well.
+    fn record_sync(&self, member: MemberId, garden: Option<GardenId>) {
+        let Some(garden) = garden.and_then(|g| self.node.garden_by_id(g).ok()) else {
+            return;
+        };
+        let now = time::now();
+        let _ = garden.touch_peer(member, now);
+    }
+
+    /// Dial `addr` about `garden` and start a session.
+    async fn dial(
+        self: &Arc<Self>,
+        garden: &Arc<Garden>,
+        addr: &PeerAddr,
+    ) -> Result<u64, NodeError> {
+        let conn = self.net()?.connect(addr).await?;
+        let _ = garden.remember_peer(addr, time::now());
+        let store = GardenSync::new(self.node.clone(), garden.clone());
+        Ok(self.spawn_session(conn, Some((store, None))))
+    }
+
+    fn has_session(&self, member: MemberId, garden: GardenId) -> bool {
+        self.live()
+            .values()
+            .any(|l| l.remote == member && l.progress.borrow().garden.is_none_or(|g| g == garden))
+    }
+}
+
+/// The transport's policy hooks: who may connect, and serving who did.
+struct Handler {
+    inner: Weak<Inner>,
+}
+
+impl ConnectionHandler for Handler {
+    fn admit_key(&self, remote: MemberId) -> bool {
+        let Some(inner) = self.inner.upgrade() else {
+            return false;
+        };
+        let gardens = inner.gardens();
+        let admitted = gardens.iter().any(|g| {
+            g.role_of(remote).ok().flatten().is_some() || g.has_open_invites().unwrap_or(false)
+        });
+        if !admitted {
+            let _ = inner.events.send(NetEvent::Refused {
+                member: remote,
+                reason: "not a member of any garden held here".into(),
+            });
+        }
+        admitted
+    }
+
+    fn accept(&self, conn: Connection) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let Some(inner) = self.inner.upgrade() else {
+                return;
+            };
+            let id = inner.spawn_session(conn, None);
+            let done = inner.live().get(&id).map(|l| l.done.clone());
+            if let Some(mut done) = done {
+                let _ = done.wait_for(Option::is_some).await;
+            }
+        })
+    }
+}
+
+/// The node on the network. Dropping it (or [`Network::shutdown`]) says
+/// goodbye to every peer and closes the endpoint.
+pub struct Network {
+    inner: Arc<Inner>,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl std::fmt::Debug for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Network")
+            .field("member", &self.inner.node.member_id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Network {
+    /// Open the member's endpoint with `config` and start accepting peers.
+    /// Never waits for a relay: it works offline.
+    pub fn start(node: Arc<Node>, config: NetConfig) -> Result<Self, NodeError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("loam-net")
+            .enable_all()
+            .build()
+            .map_err(|e| NodeError::Network(format!("cannot start the network runtime: {e}")))?;
+        let (events, _) = broadcast::channel(1024);
+        let inner = Arc::new(Inner {
+            node: node.clone(),
+            net: tokio::sync::OnceCell::new(),
+            live: Mutex::new(HashMap::new()),
+            next: AtomicU64::new(0),
+            events,
+            limits: Limits::default(),
+        });
+        let handler = Arc::new(Handler {
+            inner: Arc::downgrade(&inner),
+        });
+        let seed = node.member_key().seed();
+        let saved = load_saved(node.data_dir());
+        let net = match reuse_port(&config, saved.as_ref()) {
+            Some(again) => {
+                match runtime.block_on(loam_net::Network::bind(seed, again, handler.clone())) {
+                    Ok(net) => net,
+                    // The port is taken now: any free one will do.
+                    Err(_) => runtime.block_on(loam_net::Network::bind(seed, config, handler))?,
+                }
+            }
+            None => runtime.block_on(loam_net::Network::bind(seed, config, handler))?,
+        };
+        save_addr(node.data_dir(), &net.addr());
+        let _ = inner.net.set(net);
+        Ok(Self {
+            inner,
+            runtime: Some(runtime),
+        })
+    }
+
+    fn runtime(&self) -> Result<&tokio::runtime::Runtime, NodeError> {
+        self.runtime.as_ref().ok_or(NodeError::NetworkStopped)
+    }
+
+    /// Where peers can reach this member now.
+    pub fn addr(&self) -> Result<PeerAddr, NodeError> {
+        Ok(self.inner.net()?.addr())
+    }
+
+    /// Events from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<NetEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// The sessions running now.
+    pub fn peers(&self) -> Vec<PeerStatus> {
+        self.inner
+            .live()
+            .values()
+            .map(|l| {
+                let p = l.progress.borrow();
+                PeerStatus {
+                    member: l.remote,
+                    garden: p.garden,
+                    outgoing: l.outgoing,
+                    path: path_name(l.path).to_owned(),
+                    in_sync: p.quiescent,
+                    bytes_in: p.stats.bytes_in,
+                    bytes_out: p.stats.bytes_out,
+                    docs_synced: p.stats.docs_synced,
+                }
+            })
+            .collect()
+    }
+
+    /// Dial every known peer of every garden, sync, and return once every
+    /// session has had nothing to do for a moment (or `timeout` passed).
+    pub fn sync_once(&self, timeout: Duration) -> Result<Vec<PeerSync>, NodeError> {
+        let inner = self.inner.clone();
+        self.runtime()?.block_on(async move {
+            let mut started = Vec::new();
+            let mut report = Vec::new();
+            for garden in inner.gardens() {
+                for (addr, name) in garden.known_peers(inner.node.member_id())? {
+                    match inner.dial(&garden, &addr).await {
+                        Ok(id) => started.push((id, garden.id(), addr.member, name)),
+                        Err(e) => {
+                            let _ = inner.events.send(NetEvent::Unreachable {
+                                member: addr.member,
+                                reason: e.to_string(),
+                            });
+                            report.push(PeerSync {
+                                member: addr.member,
+                                name,
+                                garden: garden.id(),
+                                ok: false,
+                                detail: format!("unreachable: {e}"),
+                                bytes_in: 0,
+                                bytes_out: 0,
+                                round_trips: 0,
+                                docs_synced: 0,
+                            });
+                        }
+                    }
+                }
+            }
+            let deadline = Instant::now() + timeout;
+            for (id, garden, member, name) in started {
+                report.push(finish(&inner, id, garden, member, name, deadline).await);
+            }
+            Ok(report)
+        })
+    }
+
+    /// Redeem `ticket`: reach the inviting member, be admitted, and receive
+    /// the garden.
+    pub fn join(&self, ticket: &InviteTicket, timeout: Duration) -> Result<JoinReport, NodeError> {
+        let now = time::now();
+        if ticket.is_expired(now) {
+            return Err(NodeError::InviteRefused(
+                "the invite has expired: ask for a new one".into(),
+            ));
+        }
+        let parents = ticket
+            .invite_entry
+            .map(|h| vec![EntryHash::from_bytes(h)])
+            .unwrap_or_default();
+        let redeem = self
+            .inner
+            .node
+            .redeem_entry(&ticket.secret, ticket.garden, parents)?;
+        let inner = self.inner.clone();
+        let ticket = ticket.clone();
+        self.runtime()?.block_on(async move {
+            let conn = inner.net()?.connect(&ticket.inviter).await?;
+            let store = GardenSync::joining(inner.node.clone(), ticket.garden);
+            let id = inner.spawn_session(conn, Some((store, Some(redeem))));
+            let deadline = Instant::now() + timeout;
+            let result = finish(
+                &inner,
+                id,
+                ticket.garden,
+                ticket.inviter.member,
+                None,
+                deadline,
+            )
+            .await;
+            let garden = inner.node.garden_by_id(ticket.garden).ok();
+            let Some(garden) = garden else {
+                return Err(NodeError::InviteRefused(result.detail));
+            };
+            let _ = garden.remember_peer(&ticket.inviter, time::now());
+            let role = garden
+                .my_role()?
+                .ok_or_else(|| NodeError::InviteRefused(result.detail.clone()))?;
+            Ok(JoinReport {
+                garden: garden.id(),
+                name: garden.name().to_owned(),
+                role,
+                docs: result.docs_synced,
+                admitted_by: ticket.inviter.member,
+            })
+        })
+    }
+
+    /// Keep a session with every known peer of every garden, redialling
+    /// with backoff (1 s doubling to a minute) after a drop, until the
+    /// network stops.
+    pub fn keep_connected(&self) -> Result<(), NodeError> {
+        let inner = Arc::downgrade(&self.inner);
+        self.runtime()?.spawn(async move {
+            let mut backoff: HashMap<(MemberId, GardenId), (Duration, Instant)> = HashMap::new();
+            loop {
+                let Some(strong) = inner.upgrade() else {
+                    return;
+                };
+                let me = strong.node.member_id();
+                for garden in strong.gardens() {
+                    let Ok(peers) = garden.known_peers(me) else {
+                        continue;
+                    };
+                    for (addr, _) in peers {
+                        let key = (addr.member, garden.id());
+                        if strong.has_session(addr.member, garden.id()) {
+                            backoff.remove(&key);
+                            continue;
+                        }
+                        if backoff
+                            .get(&key)
+                            .is_some_and(|(_, at)| Instant::now() < *at)
+                        {
+                            continue;
+                        }
+                        if let Err(e) = strong.dial(&garden, &addr).await {
+                            let wait = backoff
+                                .get(&key)
+                                .map_or(Duration::from_secs(1), |(w, _)| (*w * 2).min(MAX_BACKOFF));
+                            backoff.insert(key, (wait, Instant::now() + wait));
+                            let _ = strong.events.send(NetEvent::Unreachable {
+                                member: addr.member,
+                                reason: format!("{e}; next try in {} s", wait.as_secs()),
+                            });
+                        }
+                    }
+                }
+                drop(strong);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        });
+        Ok(())
+    }
+
+    /// Block until SIGINT or SIGTERM, calling `tick` every `every`.
+    pub fn run_until_signal(
+        &self,
+        every: Duration,
+        mut tick: impl FnMut(&Network),
+    ) -> Result<(), NodeError> {
+        let runtime = self.runtime()?;
+        loop {
+            let stop = runtime.block_on(async {
+                let term = async {
+                    #[cfg(unix)]
+                    {
+                        match tokio::signal::unix::signal(
+                            tokio::signal::unix::SignalKind::terminate(),
+                        ) {
+                            Ok(mut s) => {
+                                s.recv().await;
+                            }
+                            Err(_) => std::future::pending::<()>().await,
+                        }
+                    }
+                    #[cfg(not(unix))]
+                    std::future::pending::<()>().await;
+                };
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => true,
+                    () = term => true,
+                    () = tokio::time::sleep(every) => false,
+                }
+            });
+            if stop {
+                return Ok(());
+            }
+            tick(self);
+        }
+    }
+
+    /// Say goodbye to every peer and close the endpoint.
+    pub fn shutdown(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
+        let Some(runtime) = self.runtime.take() else {
+            return;
+        };
+        let inner = self.inner.clone();
+        runtime.block_on(async move {
+            let dones: Vec<_> = inner
+                .live()
+                .values()
+                .map(|l| {
+                    let _ = l.control.send(Control::Close("shutting down".into()));
+                    l.done.clone()
+                })
+                .collect();
+            let _ = tokio::time::timeout(Duration::from_secs(2), async {
+                for mut done in dones {
+                    let _ = done.wait_for(Option::is_some).await;
+                }
+            })
+            .await;
+            if let Some(net) = inner.net.get() {
+                net.shutdown().await;
+            }
+        });
+        runtime.shutdown_timeout(Duration::from_secs(1));
+    }
+}
+
+impl Drop for Network {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Where this member was last listening: `network.json` in the data
+/// directory, written by every [`Network::start`].
+const SAVED_ADDR: &str = "network.json";
+
+fn load_saved(data_dir: &std::path::Path) -> Option<PeerAddr> {
+    let text = std::fs::read_to_string(data_dir.join(SAVED_ADDR)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn save_addr(data_dir: &std::path::Path, addr: &PeerAddr) {
+    if let Ok(json) = serde_json::to_string_pretty(addr) {
+        let _ = std::fs::write(data_dir.join(SAVED_ADDR), json);
+    }
+}
+
+/// `config` with its free ports replaced by the port used last time, so
+/// that tickets and peers' address books stay valid across restarts.
+fn reuse_port(config: &NetConfig, saved: Option<&PeerAddr>) -> Option<NetConfig> {
+    let port = saved?.direct.first()?.port();
+    let Bind::Addrs(addrs) = &config.bind else {
+        return None;
+    };
+    if port == 0 || addrs.iter().all(|a| a.port() != 0) {
+        return None;
+    }
+    let mut again = config.clone();
+    again.bind = Bind::Addrs(
+        addrs
+            .iter()
+            .map(|a| {
+                if a.port() == 0 {
+                    std::net::SocketAddr::new(a.ip(), port)
+                } else {
+                    *a
+                }
+            })
+            .collect(),
+    );
+    Some(again)
+}
+
+/// Where this member can be reached, as last saved by a running (or the
+/// last) network: what `loam invite` puts in a ticket.
+pub fn saved_addr(node: &Node) -> Option<PeerAddr> {
+    load_saved(node.data_dir())
+}
+
+/// The ticket for `invite` to `garden`, reaching the inviter at `inviter`.
+pub fn invite_ticket(garden: &Garden, invite: &crate::Invite, inviter: PeerAddr) -> InviteTicket {
+    let (role, expires_ms) = match invite.entry.action() {
+        loam_core::Action::Invite {
+            role, expires_ms, ..
+        } => (*role, *expires_ms),
+        _ => (Role::Member, None),
+    };
+    InviteTicket {
+        garden: garden.id(),
+        garden_name: garden.name().to_owned(),
+        inviter,
+        secret: invite.seed,
+        role: role.as_str().to_owned(),
+        expires_ms,
+        invite_entry: Some(*invite.entry.hash().as_bytes()),
+    }
+}
+
+/// Wait until session `id` has settled (or ended, or `deadline` passed),
+/// close it if still open, and say how it went.
+async fn finish(
+    inner: &Arc<Inner>,
+    id: u64,
+    garden: GardenId,
+    member: MemberId,
+    name: Option<String>,
+    deadline: Instant,
+) -> PeerSync {
+    let handles = inner
+        .live()
+        .get(&id)
+        .map(|l| (l.progress.clone(), l.done.clone(), l.control.clone()));
+    let mut outcome: Option<Arc<Outcome>> = None;
+    if let Some((progress, mut done, control)) = handles {
+        loop {
+            if let Some(o) = done.borrow().clone() {
+                outcome = Some(o);
+                break;
+            }
+            let settled = progress
+                .borrow()
+                .quiet_since
+                .is_some_and(|t| t.elapsed() >= SETTLE);
+            if settled || Instant::now() >= deadline {
+                let reason = if settled {
+                    "sync done"
+                } else {
+                    "sync timed out"
+                };
+                let _ = control.send(Control::Close(reason.into()));
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(2), done.wait_for(Option::is_some))
+                        .await;
+                outcome = done.borrow().clone();
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    match outcome {
+        Some(o) => PeerSync {
+            member,
+            name,
+            garden,
+            ok: !o.failed && o.refused.is_none() && o.reason != "sync timed out",
+            detail: o
+                .refused
+                .clone()
+                .map_or_else(|| o.reason.clone(), |r| format!("refused: {r}")),
+            bytes_in: o.stats.bytes_in,
+            bytes_out: o.stats.bytes_out,
+            round_trips: o.stats.round_trips,
+            docs_synced: o.stats.docs_synced,
+        },
+        None => PeerSync {
+            member,
+            name,
+            garden,
+            ok: false,
+            detail: "the session vanished".into(),
+            bytes_in: 0,
+            bytes_out: 0,
+            round_trips: 0,
+            docs_synced: 0,
+        },
+    }
+}
+
+fn path_name(path: PathKind) -> &'static str {
+    match path {
+        PathKind::Direct => "direct",
+        PathKind::Relay => "relay",
+        _ => "unknown",
+    }
+}
+
+impl Garden {
+    /// Known peers of this garden other than `me`: their address and name.
+    pub(crate) fn known_peers(
+        &self,
+        me: MemberId,
+    ) -> Result<Vec<(PeerAddr, Option<String>)>, NodeError> {
+        let rows = self.lock().store.peers()?;
+        let members = self.members()?;
+        Ok(rows
+            .into_iter()
+            .filter(|row| row.member != me)
+            .filter_map(|row| {
+                let addr: PeerAddr = serde_json::from_str(&row.addr).ok()?;
+                let name = members.member(row.member).map(|m| m.name.clone());
+                Some((addr, name))
+            })
+            .collect())
+    }
+
+    /// Remember where `addr`'s member can be reached.
+    pub(crate) fn remember_peer(&self, addr: &PeerAddr, now: i64) -> Result<(), NodeError> {
+        let json = serde_json::to_string(addr)
+            .map_err(|e| NodeError::Network(format!("cannot record a peer address: {e}")))?;
+        self.lock().store.upsert_peer(&PeerRow {
+            member: addr.member,
+            addr: json,
+            last_seen: Some(now),
+            last_sync: None,
+        })?;
+        Ok(())
+    }
+
+    /// Note a completed sync with `member` (if known).
+    pub(crate) fn touch_peer(&self, member: MemberId, now: i64) -> Result<(), NodeError> {
+        let mut state = self.lock();
+        if let Some(mut row) = state.store.peer(member)? {
+            row.last_seen = Some(now);
+            row.last_sync = Some(now);
+            state.store.upsert_peer(&row)?;
+        }
+        Ok(())
+    }
+
+    /// Whether the log holds an invite someone could still redeem.
+    pub(crate) fn has_open_invites(&self) -> Result<bool, NodeError> {
+        let now = time::now();
+        Ok(self.members()?.invites().any(|i| i.check(now).is_ok()))
+    }
+}

