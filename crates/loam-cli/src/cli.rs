@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
     adopt, archive, cat, check, completions, edit, export, gardens, history, import, init, links,
-    ls, members, new, rename, search, tags, versions, whoami,
+    ls, members, new, rename, search, sync, tags, versions, whoami,
 };
 use crate::context::Context;
 use crate::errors::EXIT_CODES_HELP;
@@ -117,6 +117,18 @@ pub enum Command {
     Members(members::MembersArgs),
     /// Add a member, change a member's role, or remove one (facilitators only)
     Member(members::MemberArgs),
+    /// Invite someone: prints a ticket for `loam join` (facilitators only)
+    Invite(sync::InviteArgs),
+    /// Join a garden with an invite ticket
+    Join(sync::JoinArgs),
+    /// Stay online and keep every garden in sync with its members (Ctrl-C stops)
+    Serve(sync::ServeArgs),
+    /// Sync with the garden's known members once, print what happened, exit
+    Sync(sync::SyncArgs),
+    /// List the members this garden knows how to reach
+    Peers(sync::PeersArgs),
+    /// Whether `loam serve` is running, and its peers (direct or relay, in sync)
+    Status(sync::StatusArgs),
     /// Import a folder of markdown files (an Obsidian vault); again to bring in what changed
     Import(import::Args),
     /// Export the garden as a folder of markdown files Obsidian opens as a vault
@@ -153,6 +165,12 @@ impl Command {
             Self::Id(args) => members::id(ctx, args),
             Self::Members(args) => members::members(ctx, args),
             Self::Member(args) => members::member(ctx, args),
+            Self::Invite(args) => sync::invite(ctx, args),
+            Self::Join(args) => sync::join(ctx, args),
+            Self::Serve(args) => sync::serve(ctx, args),
+            Self::Sync(args) => sync::sync(ctx, args),
+            Self::Peers(args) => sync::peers(ctx, args),
+            Self::Status(args) => sync::status(ctx, args),
             Self::Import(args) => import::run(ctx, args),
             Self::Export(args) => export::run(ctx, args),
             Self::Check(args) => check::run(ctx, args),

@@ -19,7 +19,7 @@ pub struct Context {
     pub out: Output,
     data_dir: Option<PathBuf>,
     garden: Option<String>,
-    node: OnceCell<Node>,
+    node: OnceCell<Arc<Node>>,
 }
 
 impl Context {
@@ -46,10 +46,15 @@ impl Context {
 
     /// The node, opened on first use.
     pub fn node(&self) -> anyhow::Result<&Node> {
+        Ok(self.shared_node()?)
+    }
+
+    /// The node, shareable with the network's background work.
+    pub fn shared_node(&self) -> anyhow::Result<&Arc<Node>> {
         if let Some(node) = self.node.get() {
             return Ok(node);
         }
-        let node = Node::open(self.data_dir()?)?;
+        let node = Arc::new(Node::open(self.data_dir()?)?);
         Ok(self.node.get_or_init(|| node))
     }
 

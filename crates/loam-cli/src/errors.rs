@@ -250,6 +250,8 @@ fn node_error(err: &NodeError, report: &mut Report) {
         NodeError::Membership(_) | NodeError::MembershipDamaged { .. } => Exit::DataErr,
         NodeError::UnknownMember { .. } => Exit::NoInput,
         NodeError::AmbiguousMember { .. } => Exit::DataErr,
+        NodeError::InviteRefused(_) => Exit::NoPerm,
+        NodeError::Net(_) | NodeError::Network(_) | NodeError::NetworkStopped => Exit::Unavailable,
         _ => Exit::Failure,
     };
 }

@@ -282,6 +282,32 @@ impl State {
         );
     }
 
+    /// Bring `id`'s replica (if in memory) up to what is stored: chunks
+    /// another process wrote since it was loaded.
+    pub(crate) fn catch_up(&mut self, id: DocId) -> Result<(), NodeError> {
+        let Some(seen) = self.replicas.get(&id).map(|r| r.seen_seq) else {
+            return Ok(());
+        };
+        let newest = self.store.chunk_stats(id)?.map_or(0, |s| s.last_seq);
+        if newest <= seen {
+            return Ok(());
+        }
+        let chunks = self.store.load_chunks(id)?;
+        let replica = self.replica(id)?;
+        for c in chunks.iter().filter(|c| c.seq > seen) {
+            replica
+                .doc
+                .apply_chunk(&c.bytes)
+                .map_err(NodeError::doc(id))?;
+        }
+        replica.seen_seq = newest;
+        if replica.unstored_since.is_none() {
+            let heads = replica.doc.automerge().get_heads();
+            replica.doc.mark_saved(heads);
+        }
+        Ok(())
+    }
+
     /// Whether `id` has a replica in memory or a stored document.
     pub(crate) fn has_doc(&self, id: DocId) -> Result<bool, NodeError> {
         Ok(self.replicas.contains_key(&id) || self.store.doc(id)?.is_some())

@@ -160,6 +160,15 @@ impl Garden {
         Ok(state.log.state().clone())
     }
 
+    /// Refuse, with who to ask, when this member may not change the
+    /// garden (a reader, or no longer a member): for front ends to check
+    /// before opening an editor.
+    pub fn check_can_write(&self) -> Result<(), NodeError> {
+        let mut state = self.lock();
+        state.refresh_log()?;
+        state.check_writer()
+    }
+
     /// This member's role here, `None` when not (or no longer) a member.
     pub fn my_role(&self) -> Result<Option<Role>, NodeError> {
         let mut state = self.lock();

@@ -259,12 +259,14 @@ impl Garden {
             return Ok(AutoCommit::new().sync().generate_sync_message(state));
         }
         // Edits waiting for group commit are committed first, so the peer
-        // gets them (stored and signed) with this message.
+        // gets them (stored and signed) with this message; what another
+        // process stored meanwhile is read in.
         guard.commit_pending(doc)?;
         if guard.unstored(std::time::Duration::ZERO).contains(&doc) {
             let stored = guard.store(&[doc]).inspect_err(|_| guard.forget(&[doc]))?;
             self.shared().announce(stored);
         }
+        guard.catch_up(doc)?;
         Ok(guard
             .doc(doc)?
             .automerge()
@@ -289,6 +291,7 @@ impl Garden {
             let stored = guard.store(&[doc]).inspect_err(|_| guard.forget(&[doc]))?;
             self.shared().announce(stored);
         }
+        guard.catch_up(doc)?;
         let replica = guard.doc(doc)?;
         let before = replica.automerge().get_heads();
         let received = replica

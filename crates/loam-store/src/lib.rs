@@ -172,6 +172,15 @@ impl Store {
         self.conn.busy_timeout(timeout).map_err(|e| self.err(e))
     }
 
+    /// A number that changes whenever another connection (another
+    /// process) commits to the database; unchanged by this connection's own
+    /// writes. Cheap: no table is read.
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        self.conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))
+            .map_err(|e| self.err(e))
+    }
+
     /// The value of the garden setting `key`, if set.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;

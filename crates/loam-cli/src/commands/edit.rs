@@ -39,6 +39,7 @@ struct Edited {
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let garden = ctx.garden()?;
     let id = resolve(&garden, &args.title)?;
+    garden.check_can_write()?;
     let before = garden.note(id)?;
     let title = before.row.title.clone();
     let new_text = match (args.text, args.stdin) {

@@ -80,7 +80,11 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let id = resolve_any(&garden, &args.title)?;
     let title = garden.note(id)?.row.title;
     let name = ctx.node()?.display_name();
-    let namer = Namer { name };
+    let members = garden
+        .members()
+        .map(|m| m.members().map(|i| (i.id, i.name.clone())).collect())
+        .unwrap_or_default();
+    let namer = Namer { name, members };
     if args.changes {
         let mut changes = garden.history_changes(id)?;
         changes.reverse();
@@ -97,13 +101,19 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
 struct Namer {
     /// Your display name.
     name: Option<String>,
+    /// Members' names in the garden's membership log.
+    members: std::collections::HashMap<loam_node::MemberId, String>,
 }
 
 impl Namer {
     fn json<'a>(&self, author: &'a Author) -> AuthorOut<'a> {
         AuthorOut {
             author,
-            name: if author.you { self.name.clone() } else { None },
+            name: if author.you {
+                self.name.clone()
+            } else {
+                author.member.and_then(|m| self.members.get(&m).cloned())
+            },
         }
     }
 
@@ -111,7 +121,11 @@ impl Namer {
         match (&self.name, author.you, author.member) {
             (Some(name), true, _) => format!("{name} (you)"),
             (None, true, _) => "you".to_owned(),
-            (_, false, Some(_)) => author.short.clone(),
+            (_, false, Some(m)) => self
+                .members
+                .get(&m)
+                .cloned()
+                .unwrap_or_else(|| author.short.clone()),
             (_, false, None) => format!("{} (outside Loam)", author.short),
         }
     }

@@ -17,6 +17,7 @@ pub mod members;
 pub mod new;
 pub mod rename;
 pub mod search;
+pub mod sync;
 pub mod tags;
 pub mod versions;
 pub mod whoami;

@@ -36,6 +36,7 @@ pub struct Args {
 
 pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
     let garden = ctx.garden()?;
+    garden.check_can_write()?;
     let body = match (args.body, args.stdin) {
         (Some(body), _) => body,
         (None, true) => super::read_stdin()?,

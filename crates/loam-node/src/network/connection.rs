@@ -214,6 +214,7 @@ where
                 let bye = session.close(&reason);
                 let _ = write_frames(&mut writer, &[bye]).await;
                 let _ = writer.shutdown().await;
+                linger(&mut reader).await;
                 return ended(&session, reason, false, refused);
             }
             () = tokio::time::sleep(SILENCE), if waiting => {
@@ -241,6 +242,21 @@ where
             }
         }
     }
+}
+
+/// After our goodbye: read (and drop) what the peer still sends until it
+/// closes its side too, briefly, so that closing the connection does not
+/// cut our goodbye off before the peer has read it.
+async fn linger<R: AsyncRead + Unpin>(reader: &mut R) {
+    let mut sink = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_millis(500), async {
+        while let Ok(n) = reader.read(&mut sink).await {
+            if n == 0 {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 fn ended(session: &Session, reason: String, failed: bool, refused: Option<String>) -> Outcome {

@@ -599,12 +599,17 @@ impl Network {
         let inner = Arc::downgrade(&self.inner);
         self.runtime()?.spawn(async move {
             let mut backoff: HashMap<(MemberId, GardenId), (Duration, Instant)> = HashMap::new();
+            let mut watched: HashMap<GardenId, OutsideWrites> = HashMap::new();
             loop {
                 let Some(strong) = inner.upgrade() else {
                     return;
                 };
                 let me = strong.node.member_id();
                 for garden in strong.gardens() {
+                    let _ = watched
+                        .entry(garden.id())
+                        .or_insert_with(|| OutsideWrites::new(&garden))
+                        .announce(&garden);
                     let Ok(peers) = garden.known_peers(me) else {
                         continue;
                     };
@@ -633,7 +638,7 @@ impl Network {
                     }
                 }
                 drop(strong);
-                tokio::time::sleep(Duration::from_millis(500)).await;
+                tokio::time::sleep(Duration::from_millis(200)).await;
             }
         });
         Ok(())
@@ -859,7 +864,119 @@ fn path_name(path: PathKind) -> &'static str {
     }
 }
 
+/// What another process (`loam edit` beside `loam serve`) wrote to a
+/// garden: noticed by SQLite's data version, announced as events so that
+/// live sessions push it.
+struct OutsideWrites {
+    version: Option<i64>,
+    heads: HashMap<loam_core::DocId, Vec<loam_core::ChangeHash>>,
+    entries: Vec<EntryHash>,
+}
+
+impl OutsideWrites {
+    fn new(garden: &Garden) -> Self {
+        let mut this = Self {
+            version: None,
+            heads: HashMap::new(),
+            entries: Vec::new(),
+        };
+        let _ = this.announce(garden);
+        this
+    }
+
+    /// Announce what changed since the last look (nothing the first time).
+    fn announce(&mut self, garden: &Garden) -> Result<(), NodeError> {
+        let version = garden.lock().store.data_version()?;
+        if self.version == Some(version) {
+            return Ok(());
+        }
+        let first = self.version.is_none();
+        self.version = Some(version);
+        let heads: HashMap<_, _> = garden.doc_heads()?.into_iter().collect();
+        let entries = garden.membership_heads()?;
+        if !first {
+            for (doc, h) in &heads {
+                if self.heads.get(doc) != Some(h) {
+                    garden.announce_outside(*doc, h);
+                }
+            }
+            if entries != self.entries {
+                garden.announce_membership();
+            }
+        }
+        self.heads = heads;
+        self.entries = entries;
+        Ok(())
+    }
+}
+
+/// A peer a garden knows how to reach.
+#[derive(Debug, Clone, Serialize)]
+pub struct KnownPeer {
+    /// The member.
+    pub member: MemberId,
+    /// Their name in the garden.
+    pub name: Option<String>,
+    /// Their role, if still a member.
+    pub role: Option<Role>,
+    /// Where they were last reached.
+    pub addr: String,
+    /// When they were last seen (ms since the epoch).
+    pub last_seen: Option<i64>,
+    /// When a sync with them last completed.
+    pub last_sync: Option<i64>,
+}
+
 impl Garden {
+    /// Announce a change another process stored to `doc`.
+    fn announce_outside(&self, doc: loam_core::DocId, heads: &[loam_core::ChangeHash]) {
+        let _ = self.shared().events.send(crate::Event::DocChanged {
+            garden: self.id(),
+            doc,
+            heads: heads.iter().map(ToString::to_string).collect(),
+        });
+    }
+
+    /// Announce that another process changed the membership log.
+    fn announce_membership(&self) {
+        let heads = self
+            .membership_heads()
+            .map(|h| h.iter().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        let _ = self.shared().events.send(crate::Event::MembershipChanged {
+            garden: self.id(),
+            heads,
+        });
+    }
+
+    /// Every peer this garden knows how to reach.
+    pub fn peer_list(&self) -> Result<Vec<KnownPeer>, NodeError> {
+        let rows = self.lock().store.peers()?;
+        let members = self.members()?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let addr = serde_json::from_str::<PeerAddr>(&row.addr).map_or_else(
+                    |_| row.addr.clone(),
+                    |a| {
+                        let mut parts: Vec<String> =
+                            a.direct.iter().map(ToString::to_string).collect();
+                        parts.extend(a.relay);
+                        parts.join(", ")
+                    },
+                );
+                KnownPeer {
+                    member: row.member,
+                    name: members.member(row.member).map(|m| m.name.clone()),
+                    role: members.role(row.member),
+                    addr,
+                    last_seen: row.last_seen,
+                    last_sync: row.last_sync,
+                }
+            })
+            .collect())
+    }
+
     /// Known peers of this garden other than `me`: their address and name.
     pub(crate) fn known_peers(
         &self,
