@@ -14,9 +14,18 @@ pub struct Workspace {
 impl Workspace {
     /// The workspace that holds this xtask (the parent of `xtask/`), independent of the
     /// directory the command was started in.
+    ///
+    /// `cargo run` says where xtask's manifest is at run time; the path baked in at compile
+    /// time is only the fallback, because cargo may reuse a binary another checkout built in a
+    /// shared target directory (CI's clones share one), whose path may be gone.
     pub fn new() -> Self {
-        let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let root = manifest_dir.parent().unwrap_or(manifest_dir).to_path_buf();
+        let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .filter(|dir| dir.join("Cargo.toml").is_file())
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        let root = manifest_dir
+            .parent()
+            .map_or_else(|| manifest_dir.clone(), Path::to_path_buf);
         Workspace { root }
     }
 
