@@ -484,8 +484,8 @@ mod tests {
 
     #[test]
     fn a_ticket_is_short_enough_to_paste() {
-        // 1 + 1 + 16 + 32 + 32 + 8 + 7 + 19 + 1 + 7 + 4 bytes.
-        assert_eq!(sample().to_string().len(), 5 + 205);
+        // 1 + 1 + 16 + 32 + 32 + 8 + 32 + 7 + 19 + 1 + 7 + 4 bytes.
+        assert_eq!(sample().to_string().len(), 5 + 256);
     }
 
     #[test]
