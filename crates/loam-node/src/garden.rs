@@ -428,6 +428,18 @@ impl State {
 }
 
 impl Shared {
+    /// Commit `id`'s pending edits and store this member's changes to it
+    /// now (signed as theirs), before changes from elsewhere are applied
+    /// to its replica: what follows is not theirs to sign.
+    pub(crate) fn store_own_first(&self, state: &mut State, id: DocId) -> Result<(), NodeError> {
+        state.commit_pending(id)?;
+        if state.unstored(Duration::ZERO).contains(&id) {
+            let stored = state.store(&[id]).inspect_err(|_| state.forget(&[id]))?;
+            self.announce(stored);
+        }
+        Ok(())
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
         self.state
             .lock()

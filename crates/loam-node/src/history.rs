@@ -388,14 +388,7 @@ impl Garden {
                 changed: true,
             });
         }
-        state.commit_pending(id)?;
-        // This member's own changes waiting for group commit are stored
-        // (and signed) first: what follows is not theirs to sign.
-        let own = state.unstored(std::time::Duration::ZERO);
-        if own.contains(&id) {
-            let stored = state.store(&[id]).inspect_err(|_| state.forget(&[id]))?;
-            self.shared().announce(stored);
-        }
+        self.shared().store_own_first(&mut state, id)?;
         let replica = state.doc(id)?;
         let before = replica.automerge().get_heads();
         if let Err(e) = replica.apply_chunk(bytes) {

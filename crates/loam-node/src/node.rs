@@ -233,7 +233,7 @@ impl Node {
     }
 
     /// The ids of the gardens on disk, in no particular order.
-    fn garden_ids(&self) -> Result<Vec<GardenId>, NodeError> {
+    pub(crate) fn garden_ids(&self) -> Result<Vec<GardenId>, NodeError> {
         let dir = self.data_dir.join(GARDENS);
         let entries = std::fs::read_dir(&dir).map_err(|source| NodeError::DataDir {
             path: dir.clone(),

@@ -24,8 +24,8 @@ use loam_core::{
     ChangeHash, DocId, Entry, EntryHash, GardenId, MemberId, NoteDoc, Role, SignedChanges,
 };
 use loam_sync::{
-    Fingerprint, HeadsDigest, MembershipError, Refusal, RefuseCode, StoreError, SyncMessage,
-    SyncState, SyncStore, heads_digest,
+    HeadsDigest, MembershipError, Refusal, RefuseCode, StoreError, SyncMessage, SyncState,
+    SyncStore, heads_digest,
 };
 
 use crate::{Garden, Node, NodeError};
@@ -95,10 +95,6 @@ impl SyncStore for GardenSync {
             .into_iter()
             .map(|(id, heads)| (id, heads_digest(&heads)))
             .collect())
-    }
-
-    fn docs_fingerprint(&mut self) -> Result<Fingerprint, StoreError> {
-        Ok(loam_sync::fingerprint_of(&self.doc_digests()?))
     }
 
     fn membership_heads(&mut self) -> Result<Vec<[u8; 32]>, StoreError> {
@@ -258,14 +254,10 @@ impl Garden {
         if !guard.has_doc(doc)? {
             return Ok(AutoCommit::new().sync().generate_sync_message(state));
         }
-        // Edits waiting for group commit are committed first, so the peer
-        // gets them (stored and signed) with this message; what another
-        // process stored meanwhile is read in.
-        guard.commit_pending(doc)?;
-        if guard.unstored(std::time::Duration::ZERO).contains(&doc) {
-            let stored = guard.store(&[doc]).inspect_err(|_| guard.forget(&[doc]))?;
-            self.shared().announce(stored);
-        }
+        // Edits waiting for group commit are stored first, so the peer
+        // gets them (signed) with this message; what another process
+        // stored meanwhile is read in.
+        self.shared().store_own_first(&mut guard, doc)?;
         guard.catch_up(doc)?;
         Ok(guard
             .doc(doc)?
@@ -284,13 +276,7 @@ impl Garden {
         signatures: Vec<SignedChanges>,
     ) -> Result<(), NodeError> {
         let mut guard = self.lock();
-        guard.commit_pending(doc)?;
-        // This member's own changes are stored (and signed) first: what
-        // follows is not theirs to sign.
-        if guard.unstored(std::time::Duration::ZERO).contains(&doc) {
-            let stored = guard.store(&[doc]).inspect_err(|_| guard.forget(&[doc]))?;
-            self.shared().announce(stored);
-        }
+        self.shared().store_own_first(&mut guard, doc)?;
         guard.catch_up(doc)?;
         let replica = guard.doc(doc)?;
         let before = replica.automerge().get_heads();

@@ -408,7 +408,7 @@ struct StatusFile {
 fn write_status(node: &Node, net: &Network) {
     let status = StatusFile {
         pid: std::process::id(),
-        updated_ms: now_ms(),
+        updated_ms: crate::when::now(),
         addr: net
             .addr()
             .map(|a| a.direct.iter().map(ToString::to_string).collect())
@@ -430,10 +430,6 @@ fn write_status(node: &Node, net: &Network) {
 
 fn remove_status(node: &Node) {
     let _ = std::fs::remove_file(node.data_dir().join(STATUS_FILE));
-}
-
-fn now_ms() -> i64 {
-    crate::when::now()
 }
 
 /// `loam peers`: the members this garden knows how to reach.
@@ -468,7 +464,7 @@ pub fn status(ctx: &mut Context, _args: StatusArgs) -> anyhow::Result<()> {
     let status: Option<StatusFile> = std::fs::read_to_string(&path)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
-        .filter(|s: &StatusFile| now_ms() - s.updated_ms < 5_000);
+        .filter(|s: &StatusFile| crate::when::now() - s.updated_ms < 5_000);
     if ctx.json() {
         return ctx.out.json(&serde_json::json!({
             "online": status.is_some(),

@@ -120,8 +120,7 @@ where
                         Ok(Some(frame)) => frame,
                         Ok(None) => break,
                         Err(e) => {
-                            let bye = session.close(&format!("bad frame: {e}"));
-                            let _ = write_frames(&mut writer, &[bye]).await;
+                            bye(&mut session, &mut writer, &format!("bad frame: {e}")).await;
                             return ended(&session, format!("the peer sent a bad frame: {e}"), true, refused);
                         }
                     };
@@ -148,25 +147,10 @@ where
                         }
                     }
                     let Some(st) = store.as_mut() else { continue };
-                    match session.handle(frame, st) {
-                        Ok(out) => {
-                            if let Err(e) = write_frames(&mut writer, &out).await {
-                                return ended(&session, format!("cannot write: {e}"), true, refused);
-                            }
-                        }
-                        Err(e) => {
-                            let failed = !matches!(e, SessionError::Closed);
-                            let bye = session.close(&e.to_string());
-                            let _ = write_frames(&mut writer, &[bye]).await;
-                            let _ = writer.shutdown().await;
-                            let reason = refused.clone().map_or_else(|| e.to_string(), |r| format!("refused: {r}"));
-                            return ended(&session, reason, failed, refused);
-                        }
-                    }
-                    if let Some(reason) = session.closed() {
-                        let reason = reason.to_owned();
-                        let _ = writer.shutdown().await;
-                        return ended(&session, reason, false, refused);
+                    let said = session.handle(frame, st);
+                    if let Some((reason, failed)) = send(&mut session, &mut writer, said).await {
+                        let reason = refused.as_ref().map_or(reason, |r| format!("refused: {r}"));
+                        return ended(&session, reason, failed, refused);
                     }
                 }
             }
@@ -183,27 +167,12 @@ where
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => {
-                        let bye = session.close("shutting down");
-                        let _ = write_frames(&mut writer, &[bye]).await;
+                        bye(&mut session, &mut writer, "shutting down").await;
                         return ended(&session, "shutting down".into(), false, refused);
                     }
                 };
-                match out {
-                    Ok(out) => {
-                        if let Err(e) = write_frames(&mut writer, &out).await {
-                            return ended(&session, format!("cannot write: {e}"), true, refused);
-                        }
-                        if let Some(reason) = session.closed() {
-                            let reason = reason.to_owned();
-                            let _ = writer.shutdown().await;
-                            return ended(&session, reason, false, refused);
-                        }
-                    }
-                    Err(e) => {
-                        let bye = session.close(&e.to_string());
-                        let _ = write_frames(&mut writer, &[bye]).await;
-                        return ended(&session, e.to_string(), true, refused);
-                    }
+                if let Some((reason, failed)) = send(&mut session, &mut writer, out).await {
+                    return ended(&session, reason, failed, refused);
                 }
             }
             command = control.recv() => {
@@ -211,37 +180,57 @@ where
                     Some(Control::Close(reason)) => reason,
                     None => "shutting down".to_owned(),
                 };
-                let bye = session.close(&reason);
-                let _ = write_frames(&mut writer, &[bye]).await;
-                let _ = writer.shutdown().await;
+                bye(&mut session, &mut writer, &reason).await;
                 linger(&mut reader).await;
                 return ended(&session, reason, false, refused);
             }
             () = tokio::time::sleep(SILENCE), if waiting => {
                 if last_heard.elapsed() >= REPLY_TIMEOUT {
-                    let bye = session.close("no reply in time");
-                    let _ = write_frames(&mut writer, &[bye]).await;
+                    bye(&mut session, &mut writer, "no reply in time").await;
                     return ended(&session, "the peer stopped answering".into(), true, refused);
                 }
                 // Quiet while something is in flight: the session resets
                 // what stalled (a lost message, a confused sync state).
                 if let Some(st) = store.as_mut() {
-                    match session.on_silence(st) {
-                        Ok(out) => {
-                            if let Err(e) = write_frames(&mut writer, &out).await {
-                                return ended(&session, format!("cannot write: {e}"), true, refused);
-                            }
-                        }
-                        Err(e) => {
-                            let bye = session.close(&e.to_string());
-                            let _ = write_frames(&mut writer, &[bye]).await;
-                            return ended(&session, e.to_string(), true, refused);
-                        }
+                    let said = session.on_silence(st);
+                    if let Some((reason, failed)) = send(&mut session, &mut writer, said).await {
+                        return ended(&session, reason, failed, refused);
                     }
                 }
             }
         }
     }
+}
+
+/// Send what the session said. `Some((why, failed))` when the session has
+/// ended: it closed itself (its goodbye is among the frames sent), or it
+/// failed and a goodbye saying why was sent.
+async fn send<W: AsyncWrite + Unpin>(
+    session: &mut Session,
+    writer: &mut W,
+    said: Result<Vec<Frame>, SessionError>,
+) -> Option<(String, bool)> {
+    match said {
+        Ok(out) => {
+            if let Err(e) = write_frames(writer, &out).await {
+                return Some((format!("cannot write: {e}"), true));
+            }
+            let reason = session.closed()?.to_owned();
+            let _ = writer.shutdown().await;
+            Some((reason, false))
+        }
+        Err(e) => {
+            bye(session, writer, &e.to_string()).await;
+            Some((e.to_string(), !matches!(e, SessionError::Closed)))
+        }
+    }
+}
+
+/// End the session with a goodbye saying `reason`, and close our side.
+async fn bye<W: AsyncWrite + Unpin>(session: &mut Session, writer: &mut W, reason: &str) {
+    let frame = session.close(reason);
+    let _ = write_frames(writer, &[frame]).await;
+    let _ = writer.shutdown().await;
 }
 
 /// After our goodbye: read (and drop) what the peer still sends until it

@@ -181,14 +181,15 @@ impl Inner {
         self.net.get().ok_or(NodeError::NetworkStopped)
     }
 
-    /// Gardens that can be shared (made with a membership log).
+    /// Gardens that can be shared (made with a membership log). Cheap
+    /// after the first call (open gardens are shared): it runs on every
+    /// incoming handshake and every turn of the redial loop.
     fn gardens(&self) -> Vec<Arc<Garden>> {
-        let Ok(infos) = self.node.gardens() else {
+        let Ok(ids) = self.node.garden_ids() else {
             return Vec::new();
         };
-        infos
-            .into_iter()
-            .filter_map(|info| self.node.garden_by_id(info.id).ok())
+        ids.into_iter()
+            .filter_map(|id| self.node.garden_by_id(id).ok())
             .filter(|g| g.shareable())
             .collect()
     }
