@@ -107,6 +107,13 @@ id_type!(
     DocId
 );
 hex_id_type!(
+    /// The SHA-256 hash of an encoded membership entry: its name in the
+    /// log (64 hex digits).
+    EntryHash,
+    32
+);
+
+hex_id_type!(
     /// A member: the ed25519 public key of one install's identity (its
     /// secret key stays in the data directory). Shown as 64 hex digits, or
     /// the first 8 of them ([`MemberId::short`]) where a person reads it.

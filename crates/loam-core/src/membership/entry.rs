@@ -20,13 +20,12 @@
 //! refuses anything else (trailing bytes included) and never panics.
 
 use std::fmt;
-use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
 use super::{MembershipError, Role};
 use crate::signature::{self, MemberKey};
-use crate::{GardenId, IdParseError, MemberId};
+use crate::{GardenId, MemberId};
 
 /// The most bytes an encoded entry may have.
 pub const MAX_ENTRY_BYTES: usize = 4096;
@@ -44,62 +43,11 @@ const VERSION: u8 = 1;
 /// Bytes of a signature.
 const SIGNATURE_LEN: usize = 64;
 
-/// The SHA-256 hash of an encoded entry: its name in the log.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EntryHash([u8; 32]);
+pub use crate::ids::EntryHash;
 
 impl EntryHash {
-    /// The hash with exactly these bytes.
-    pub const fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
-    /// The hash from a byte slice of length 32.
-    pub fn from_slice(bytes: &[u8]) -> Option<Self> {
-        <[u8; 32]>::try_from(bytes).ok().map(Self)
-    }
-
-    /// The raw bytes.
-    pub const fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
     fn of(bytes: &[u8]) -> Self {
-        Self(Sha256::digest(bytes).into())
-    }
-}
-
-impl fmt::Display for EntryHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for b in self.0 {
-            write!(f, "{b:02x}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for EntryHash {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "EntryHash({self})")
-    }
-}
-
-impl FromStr for EntryHash {
-    type Err = IdParseError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        // A member id has the same shape: 32 bytes as 64 hex digits.
-        s.parse::<MemberId>()
-            .map(|m| Self(*m.as_bytes()))
-            .map_err(|e| IdParseError {
-                input: e.input,
-                digits: e.digits,
-            })
-    }
-}
-
-impl serde::Serialize for EntryHash {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        Self::from_bytes(Sha256::digest(bytes).into())
     }
 }
 
@@ -411,7 +359,7 @@ impl Entry {
         }
         let mut parents = Vec::with_capacity(count);
         for _ in 0..count {
-            let parent = EntryHash(r.array()?);
+            let parent = EntryHash::from_bytes(r.array()?);
             if parents.last().is_some_and(|last| *last >= parent) {
                 return Err(MembershipError::Malformed(
                     "parents are not strictly ascending",
@@ -482,7 +430,7 @@ impl Entry {
 /// The garden a genesis entry with this hash founds.
 pub(crate) fn garden_of(genesis: EntryHash) -> GardenId {
     let mut id = [0u8; 16];
-    id.copy_from_slice(&genesis.0[..16]);
+    id.copy_from_slice(&genesis.as_bytes()[..16]);
     GardenId::from_bytes(id)
 }
 
@@ -495,7 +443,7 @@ fn encode_body(author: MemberId, parents: &[EntryHash], time_ms: i64, action: &A
     // At most MAX_PARENTS, checked by the caller.
     out.push(u8::try_from(parents.len()).unwrap_or(u8::MAX));
     for parent in parents {
-        out.extend_from_slice(&parent.0);
+        out.extend_from_slice(parent.as_bytes());
     }
     out.push(action.tag());
     let name = |out: &mut Vec<u8>, name: &str| {
