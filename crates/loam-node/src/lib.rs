@@ -35,8 +35,10 @@ mod garden;
 mod history;
 pub mod identity;
 mod import;
+mod link_mention;
 mod node;
 mod queries;
+mod replica_sync;
 mod time;
 mod vault_scan;
 mod when;
@@ -63,5 +65,6 @@ pub use loam_store::{
 };
 pub use node::Node;
 pub use queries::{Mention, NoteView};
+pub use replica_sync::{MAX_SYNC_MESSAGE, ReplicaSync, SyncReceived};
 pub use vault_scan::{SkipReason, Skipped, human_size};
 pub use when::{MIN_HASH_PREFIX, WHEN_FORMS, When, local_minute, local_second, local_zone_name};
