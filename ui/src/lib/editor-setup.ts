@@ -15,7 +15,7 @@ import {
   type ViewUpdate,
 } from "@codemirror/view";
 import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
-import { markdown } from "@codemirror/lang-markdown";
+import { markdown, markdownLanguage } from "@codemirror/lang-markdown";
 import { HighlightStyle, syntaxHighlighting } from "@codemirror/language";
 import {
   autocompletion,
@@ -56,8 +56,8 @@ const highlight = HighlightStyle.define([
   { tag: t.url, color: "var(--muted)" },
   { tag: t.monospace, fontFamily: "var(--mono)", color: "var(--code)" },
   { tag: t.quote, color: "var(--muted)", fontStyle: "italic" },
-  { tag: [t.processingInstruction, t.meta], color: "var(--muted)" },
-  { tag: t.list, color: "var(--accent-2)" },
+  // Markup: list marks, heading #s, emphasis stars, link brackets.
+  { tag: [t.processingInstruction, t.meta], color: "var(--accent-2)" },
   { tag: t.contentSeparator, color: "var(--muted)" },
 ]);
 
@@ -101,7 +101,8 @@ export function noteEditor(hooks: EditorHooks): Extension {
     drawSelection(),
     highlightActiveLine(),
     EditorView.lineWrapping,
-    markdown(),
+    // GitHub-flavoured: tables, task lists, strikethrough, as the preview renders them.
+    markdown({ base: markdownLanguage }),
     syntaxHighlighting(highlight),
     linkHighlighter,
     placeholder("Write here. [[ links a page, # adds a tag."),

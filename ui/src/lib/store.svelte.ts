@@ -99,6 +99,8 @@ class Store {
   async open(id: string) {
     if (id === this.openId) return;
     this.openId = id;
+    // What was said about the previous note is not about this one.
+    this.notice = null;
     this.recent = touch(this.recent, id);
     saveRecent(this.recent);
     try {
