@@ -4,10 +4,12 @@
 //! data directory (or `LOAM_DATA_DIR`), answers the UI's commands
 //! ([`commands`]) with the wire types of [`dto`], runs the editor's
 //! Automerge sync sessions ([`editor`]) and passes the node's events on
-//! ([`state`]). The UI (Svelte, in `ui/`) is served from inside the binary.
+//! ([`state`]), and serves attachments to the preview ([`attachments`]). The
+//! UI (Svelte, in `ui/`) is served from inside the binary.
 //!
 //! Only this crate knows Tauri; it depends on loam-node alone.
 
+pub mod attachments;
 pub mod commands;
 pub mod dto;
 pub mod editor;
@@ -59,34 +61,36 @@ pub const COMMANDS: &[&str] = &[
 /// Tauri's mock runtime and its builder).
 pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     use commands::*;
-    builder.invoke_handler(tauri::generate_handler![
-        app_status,
-        finish_first_run,
-        list_notes,
-        get_note,
-        render_note,
-        titles,
-        search,
-        backlinks,
-        unlinked_mentions,
-        link_mention,
-        outgoing_links,
-        resolve_link,
-        tags,
-        history,
-        history_changes,
-        version_at,
-        restore_version,
-        create_note,
-        rename_note,
-        archive_note,
-        restore_note,
-        editor_open,
-        editor_load,
-        editor_sync,
-        editor_close,
-        subscribe_events,
-    ])
+    builder
+        .register_asynchronous_uri_scheme_protocol(attachments::SCHEME, attachments::handle)
+        .invoke_handler(tauri::generate_handler![
+            app_status,
+            finish_first_run,
+            list_notes,
+            get_note,
+            render_note,
+            titles,
+            search,
+            backlinks,
+            unlinked_mentions,
+            link_mention,
+            outgoing_links,
+            resolve_link,
+            tags,
+            history,
+            history_changes,
+            version_at,
+            restore_version,
+            create_note,
+            rename_note,
+            archive_note,
+            restore_note,
+            editor_open,
+            editor_load,
+            editor_sync,
+            editor_close,
+            subscribe_events,
+        ])
 }
 
 /// Open the node in `data_dir`, manage it as the app's state and pass its
