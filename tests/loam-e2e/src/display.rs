@@ -45,8 +45,11 @@ impl Stack {
             return Err(e.context("Xvfb did not open its display"));
         }
         let port = free_port()?;
+        // Its own port for WebKitWebDriver too (the default, 4445, may be taken).
+        let native_port = free_port()?;
         let driver = Command::new(tauri_driver)
             .args(["--port", &port.to_string()])
+            .args(["--native-port", &native_port.to_string()])
             .env("DISPLAY", &display)
             .env("LOAM_DATA_DIR", data_dir)
             // Software rendering: Xvfb has no GPU.

@@ -54,12 +54,20 @@ impl App {
             json!({ "application": application.display().to_string() }),
         );
         caps.insert("browserName".into(), json!("wry"));
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(webdriver)
-            .await
-            .context("cannot open a WebDriver session on the app")?;
-        Ok(Self { client })
+        // tauri-driver answers before WebKitWebDriver does: try a few times.
+        let mut last = None;
+        for _ in 0..5 {
+            match ClientBuilder::native()
+                .capabilities(caps.clone())
+                .connect(webdriver)
+                .await
+            {
+                Ok(client) => return Ok(Self { client }),
+                Err(e) => last = Some(e),
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        Err(anyhow::anyhow!("{last:?}")).context("cannot open a WebDriver session on the app")
     }
 
     /// Run `script` (its `return` value back as JSON).

@@ -3,13 +3,17 @@
 //! `cargo xtask test` (which builds the app first):
 //!
 //! ```text
-//! loam-e2e --app <loam-desktop binary> --tauri-driver <path> --screenshots <dir>
+//! loam-e2e [bench] --app <loam-desktop binary> --tauri-driver <path> --screenshots <dir>
 //! ```
+//!
+//! With `bench`, it plants a 10,000-note garden and measures the app instead
+//! (`cargo xtask bench`, see [`bench`]).
 //!
 //! Steps: first run, write and link with `[[`, follow the link, see the
 //! backlink, find the note by search and the quick switcher, restore an old
 //! version, take light and dark screenshots, show a hostile note inert.
 
+mod bench;
 mod display;
 mod driver;
 mod scenario;
@@ -23,6 +27,8 @@ use anyhow::{Context, bail};
 type Step<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + 'a>>;
 
 struct Args {
+    /// `loam-e2e bench ...`: the benchmarks instead of the test.
+    bench: bool,
     app: PathBuf,
     tauri_driver: PathBuf,
     screenshots: PathBuf,
@@ -32,7 +38,8 @@ fn args() -> anyhow::Result<Args> {
     let mut app = None;
     let mut tauri_driver = None;
     let mut screenshots = None;
-    let mut it = std::env::args().skip(1);
+    let mut it = std::env::args().skip(1).peekable();
+    let bench = it.next_if(|a| a == "bench").is_some();
     while let Some(arg) = it.next() {
         let value = it.next().with_context(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
@@ -43,9 +50,10 @@ fn args() -> anyhow::Result<Args> {
         }
     }
     Ok(Args {
+        bench,
         app: app.context("--app is required")?,
         tauri_driver: tauri_driver.unwrap_or_else(|| "tauri-driver".into()),
-        screenshots: screenshots.context("--screenshots is required")?,
+        screenshots: screenshots.unwrap_or_else(std::env::temp_dir),
     })
 }
 
@@ -56,7 +64,26 @@ async fn main() -> anyhow::Result<()> {
     if data_dir.exists() {
         std::fs::remove_dir_all(&data_dir)?;
     }
+    if args.bench {
+        eprintln!("bench: planting 10,000 notes and a 100,000-character note");
+        bench::plant(&data_dir)?;
+    }
     let stack = display::Stack::start(&args.tauri_driver, &data_dir)?;
+    if args.bench {
+        let figures = bench::run(&stack, &args.app).await;
+        drop(stack);
+        let _ = std::fs::remove_dir_all(&data_dir);
+        for f in figures? {
+            println!(
+                "{:<46} {:<64} target {:<12} {}",
+                f.name,
+                f.value,
+                f.target,
+                if f.ok { "ok" } else { "MISSED" }
+            );
+        }
+        return Ok(());
+    }
     eprintln!(
         "e2e: display {} , webdriver {}",
         stack.display, stack.webdriver_url

@@ -196,21 +196,33 @@ return {
     Ok(())
 }
 
-/// Light and dark screenshots of a note with links, for the README.
+/// Light and dark screenshots of a note with links, and of a history, for
+/// the README. The theme changes once, light to dark: under Xvfb, WebKit's
+/// snapshot stops answering after the colour scheme changes back (the page
+/// itself carries on).
 pub async fn screenshots(app: &App, dir: &Path) -> anyhow::Result<()> {
-    app.switch_to("compost", "Compost heap").await?;
-    app.click("#tab-notes").await?;
-    app.click(".segmented button:nth-child(2)").await?;
-    app.find(".preview h1, .preview p").await?;
-    app.click("#tab-links").await?;
     app.command("Theme: light").await?;
     app.until(
         "the light theme",
         "return document.documentElement.dataset.theme === 'light';",
     )
     .await?;
+    // The history of the note written above.
+    app.switch_to("seed", "Seed ideas").await?;
+    app.click("#tab-history").await?;
+    app.click(".session-row .expand").await?;
+    app.find(".changes .change").await?;
+    settle(app).await?;
+    app.screenshot(&dir.join("history-light.png")).await?;
+    app.click("#tab-links").await?;
+
+    app.switch_to("compost", "Compost heap").await?;
+    app.click("#tab-notes").await?;
+    app.click(".segmented button:nth-child(2)").await?;
+    app.find(".preview p").await?;
     settle(app).await?;
     app.screenshot(&dir.join("light.png")).await?;
+
     app.command("Theme: dark").await?;
     app.until(
         "the dark theme",
@@ -219,7 +231,7 @@ pub async fn screenshots(app: &App, dir: &Path) -> anyhow::Result<()> {
     .await?;
     settle(app).await?;
     app.screenshot(&dir.join("dark.png")).await?;
-    // The quick switcher over the garden, dark.
+    // The quick switcher over the garden.
     app.keys(&chord(&[Key::Control], "o")).await?;
     app.find(".picker-input").await?;
     app.keys("li").await?;
