@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "editor_sync",
     "editor_close",
     "subscribe_events",
+    "close_window",
 ];
 
 fn main() {

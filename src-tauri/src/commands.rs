@@ -315,3 +315,12 @@ pub async fn subscribe_events(
     state.listen(channel);
     Ok(())
 }
+
+/// Close the window: the UI calls this once its editor has sent everything
+/// (after a `Closing` event).
+#[tauri::command]
+pub async fn close_window<R: tauri::Runtime>(window: tauri::Window<R>) -> Answer<()> {
+    window.destroy().map_err(|e| {
+        CommandError::new(ErrorKind::Internal, format!("cannot close the window: {e}"))
+    })
+}

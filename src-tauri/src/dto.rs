@@ -588,6 +588,9 @@ pub enum AppEvent {
         /// Archived (true) or restored.
         archived: bool,
     },
+    /// The window is closing: send what the editor holds, then call
+    /// `close_window`.
+    Closing,
 }
 
 impl AppEvent {

@@ -26,6 +26,9 @@ use crate::state::AppState;
 /// instance beside the first).
 pub const DATA_DIR_ENV: &str = "LOAM_DATA_DIR";
 
+/// How long a closing window waits for the UI to send its last edits.
+const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// Every command the UI may invoke. The capability file allows each, and
 /// build.rs declares the same list.
 pub const COMMANDS: &[&str] = &[
@@ -55,6 +58,7 @@ pub const COMMANDS: &[&str] = &[
     "editor_sync",
     "editor_close",
     "subscribe_events",
+    "close_window",
 ];
 
 /// `builder` with every command registered, for any runtime (the tests use
@@ -90,6 +94,7 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             editor_sync,
             editor_close,
             subscribe_events,
+            close_window,
         ])
 }
 
@@ -133,6 +138,20 @@ pub fn run() -> Result<(), tauri::Error> {
             };
             manage_node(app.handle(), data_dir)?;
             Ok(())
+        })
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = event
+                && window.state::<AppState>().begin_closing()
+            {
+                // The UI sends its editor's last edits, then closes the
+                // window; if it cannot, the window closes anyway.
+                api.prevent_close();
+                let window = window.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(CLOSE_GRACE);
+                    let _ = window.destroy();
+                });
+            }
         })
         .run(tauri::generate_context!())
 }

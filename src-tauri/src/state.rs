@@ -20,6 +20,7 @@ pub struct AppState {
     /// Open editor sessions.
     pub editors: Editors,
     listeners: Mutex<Vec<Channel<AppEvent>>>,
+    closing: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -46,6 +47,7 @@ impl AppState {
             garden: RwLock::new(garden),
             editors: Editors::default(),
             listeners: Mutex::new(Vec::new()),
+            closing: std::sync::atomic::AtomicBool::new(false),
         })
     }
 
@@ -113,6 +115,29 @@ impl AppState {
             .push(channel);
     }
 
+    /// The window was asked to close. True the first time when a UI
+    /// listens: it is told to send what its editor holds (and then closes
+    /// the window itself); false when the window may close at once.
+    pub fn begin_closing(&self) -> bool {
+        let listening = !self
+            .listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty();
+        if !listening || self.closing.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return false;
+        }
+        self.send(&AppEvent::Closing);
+        true
+    }
+
+    fn send(&self, event: &AppEvent) {
+        self.listeners
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|channel| channel.send(event.clone()).is_ok());
+    }
+
     /// Pass a node event on: to the editor sessions of its document and to
     /// the UI's listeners (a listener whose webview is gone is dropped).
     pub fn dispatch(&self, event: &Event) {
@@ -120,10 +145,7 @@ impl AppState {
             self.editors.changed(*doc);
         }
         if let Some(app_event) = AppEvent::from_event(event) {
-            self.listeners
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .retain(|channel| channel.send(app_event.clone()).is_ok());
+            self.send(&app_event);
         }
     }
 }

@@ -373,3 +373,26 @@ fn capabilities_are_minimal() {
         .collect();
     assert_eq!(allowed, expected);
 }
+
+/// Closing the window first asks a listening UI to send its last edits.
+#[test]
+fn closing_waits_for_the_ui_once() {
+    let f = fixture().ready();
+    let state = f.state();
+    // Nobody listens (the first-run form): close at once.
+    assert!(!state.begin_closing());
+    let heard: Arc<Mutex<Vec<String>>> = Arc::default();
+    let inbox = heard.clone();
+    state.listen(Channel::new(move |body| {
+        let event: Value = body.deserialize().unwrap();
+        inbox
+            .lock()
+            .unwrap()
+            .push(event["type"].as_str().unwrap().to_owned());
+        Ok(())
+    }));
+    assert!(state.begin_closing());
+    assert_eq!(*heard.lock().unwrap(), ["closing"]);
+    // Asked again (the UI is stuck, or done): close.
+    assert!(!state.begin_closing());
+}

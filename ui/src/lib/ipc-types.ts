@@ -375,7 +375,7 @@ doc: string,
 /**
  * Archived (true) or restored.
  */
-archived: boolean, };
+archived: boolean, } | { "type": "closing" };
 
 export type CommandError = { 
 /**

@@ -57,6 +57,7 @@ export const api = {
   renameNote: (id: string, title: string) => invoke<RenameDto>("rename_note", { id, title }),
   archiveNote: (id: string) => invoke<boolean>("archive_note", { id }),
   restoreNote: (id: string) => invoke<boolean>("restore_note", { id }),
+  closeWindow: () => invoke<null>("close_window"),
   subscribeEvents: (onEvent: (e: AppEvent) => void) => {
     const channel = new Channel<AppEvent>();
     channel.onmessage = onEvent;

@@ -89,7 +89,20 @@ class Store {
     }
   }
 
+  /** What must run before the window closes (the editor's last edits). */
+  readonly beforeClose = new Set<() => Promise<void>>();
+
+  private async close() {
+    // Bounded by Rust, which closes the window after a grace period anyway.
+    await Promise.allSettled([...this.beforeClose].map((f) => f()));
+    await api.closeWindow();
+  }
+
   private onEvent(e: AppEvent) {
+    if (e.type === "closing") {
+      this.close();
+      return;
+    }
     if (e.doc === this.openId) this.openRevision += 1;
     // Many events come in bursts (a rename touches several documents).
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
