@@ -103,10 +103,27 @@ class Store {
       this.close();
       return;
     }
+    const typing = e.type === "docChanged" && e.doc === this.openId;
     if (e.doc === this.openId) this.openRevision += 1;
     // Many events come in bursts (a rename touches several documents).
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.refresh(), 150);
+    // The member's own typing reorders nothing under their hands: only the
+    // open note's row, tags and panels follow it; the list waits for the
+    // next change elsewhere or the next note opened.
+    this.refreshTimer = setTimeout(() => (typing ? this.refreshOpen() : this.refresh()), 150);
+  }
+
+  /** The open note's row and the tags, after the member's own edits. */
+  private async refreshOpen() {
+    if (!this.openId) return;
+    try {
+      const [note, tags] = await Promise.all([api.getNote(this.openId), api.tags()]);
+      this.openRow = note.row;
+      this.tags = tags;
+      this.revision += 1;
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
   }
 
   async open(id: string) {
