@@ -27,6 +27,10 @@ fn steps() -> Vec<Step> {
             run: |ws| workspace::run(&mut ws.cargo(["test", "--workspace", "--locked"])),
         },
         Step {
+            name: "UI types (tsc)",
+            run: |ws| desktop::npm(ws, &["run", "check", "--silent"]),
+        },
+        Step {
             name: "UI unit tests (Vitest)",
             run: |ws| desktop::npm(ws, &["test", "--silent"]),
         },

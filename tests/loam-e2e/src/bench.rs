@@ -63,7 +63,7 @@ pub struct Figure {
 /// Launch the app and measure.
 pub async fn run(stack: &Stack, application: &Path) -> anyhow::Result<Vec<Figure>> {
     let started = Instant::now();
-    let app = App::launch(&stack.webdriver_url, application).await?;
+    let app = App::launch(&stack.webdriver_url, &stack.display, application).await?;
     let ready = "return document.documentElement.dataset.editorReady === 'true';";
     let limit = Duration::from_secs(60);
     loop {

@@ -36,6 +36,8 @@ where
 #[derive(Debug)]
 pub struct App {
     pub client: Client,
+    /// The X display the app is on: screenshots are taken from it.
+    display: String,
 }
 
 /// `Ctrl` (or another modifier) held for the keys after it.
@@ -47,7 +49,11 @@ pub fn chord(keys: &[Key], last: &str) -> String {
 
 impl App {
     /// A session on the app binary at `application`.
-    pub async fn launch(webdriver: &str, application: &Path) -> anyhow::Result<Self> {
+    pub async fn launch(
+        webdriver: &str,
+        display: &str,
+        application: &Path,
+    ) -> anyhow::Result<Self> {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
@@ -62,7 +68,12 @@ impl App {
                 .connect(webdriver)
                 .await
             {
-                Ok(client) => return Ok(Self { client }),
+                Ok(client) => {
+                    return Ok(Self {
+                        client,
+                        display: display.to_owned(),
+                    });
+                }
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -177,12 +188,25 @@ impl App {
         self.until_open(title).await
     }
 
-    /// Save a screenshot of the window.
+    /// Save a screenshot of the window, taken from the X display with
+    /// ImageMagick's `import` (WebKit's own snapshot, which WebDriver uses,
+    /// sometimes never answers under Xvfb); through WebDriver when `import`
+    /// is missing.
     pub async fn screenshot(&self, path: &Path) -> anyhow::Result<()> {
-        let png = bounded("screenshot", self.client.screenshot()).await?;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
+        let import = std::process::Command::new("import")
+            .args(["-window", "root", "-crop", "1200x780+0+0", "+repage"])
+            .arg(path)
+            .env("DISPLAY", &self.display)
+            .status();
+        match import {
+            Ok(status) if status.success() => return Ok(()),
+            Ok(status) => bail!("import failed ({status}) taking {}", path.display()),
+            Err(_) => {}
+        }
+        let png = bounded("screenshot", self.client.screenshot()).await?;
         std::fs::write(path, png).with_context(|| format!("cannot write {}", path.display()))
     }
 }

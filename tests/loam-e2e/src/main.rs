@@ -11,7 +11,8 @@
 //!
 //! Steps: first run, write and link with `[[`, follow the link, see the
 //! backlink, find the note by search and the quick switcher, restore an old
-//! version, take light and dark screenshots, show a hostile note inert.
+//! version, Ctrl+click a link to a missing page and create it, take light
+//! and dark screenshots, show a hostile note inert.
 
 mod bench;
 mod display;
@@ -88,7 +89,7 @@ async fn main() -> anyhow::Result<()> {
         "e2e: display {} , webdriver {}",
         stack.display, stack.webdriver_url
     );
-    let app = driver::App::launch(&stack.webdriver_url, &args.app).await?;
+    let app = driver::App::launch(&stack.webdriver_url, &stack.display, &args.app).await?;
     let result = tokio::time::timeout(Duration::from_secs(300), run(&app, &args)).await;
     let result = match result {
         Ok(r) => r,
@@ -110,13 +111,17 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn run(app: &driver::App, args: &Args) -> anyhow::Result<()> {
-    let steps: [(&str, Step<'_>); 7] = [
+    let steps: [(&str, Step<'_>); 8] = [
         ("first run", Box::pin(scenario::first_run(app))),
         ("write and link", Box::pin(scenario::write_and_link(app))),
         ("find it", Box::pin(scenario::find_it(app))),
         (
             "restore an old version",
             Box::pin(scenario::restore_old_version(app)),
+        ),
+        (
+            "create a page from a link",
+            Box::pin(scenario::create_from_link(app)),
         ),
         (
             "screenshots",

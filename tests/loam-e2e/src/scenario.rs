@@ -126,6 +126,36 @@ pub async fn restore_old_version(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Ctrl+click a link to a page that does not exist: the app offers to
+/// create it, and the new page has its backlink.
+pub async fn create_from_link(app: &App) -> anyhow::Result<()> {
+    app.switch_to("seed", "Seed ideas").await?;
+    app.click(".cm-content").await?;
+    app.keys(&chord(&[Key::Control], &char::from(Key::End).to_string()))
+        .await?;
+    app.keys(" Then [[Cover crops]].").await?;
+    app.until_editor("Plant [[Compost heap]] soon. Then [[Cover crops]].")
+        .await?;
+    app.until_saved().await?;
+    // A real Ctrl+click at the link's place (the editor maps it to the text).
+    app.js(
+        "const link = [...document.querySelectorAll('.cm-wikilink')].find(l => l.textContent.includes('Cover crops'));
+         const r = link.getBoundingClientRect();
+         link.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true, ctrlKey: true, button: 0, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }));
+         return true;",
+    )
+    .await?;
+    app.until_text(".modal h2", "No page called “Cover crops”")
+        .await?;
+    app.click(".modal .buttons button.primary").await?;
+    app.until_open("Cover crops").await?;
+    app.until(
+        "the new page's backlink from Seed ideas",
+        "return [...document.querySelectorAll('#backlinks-heading ~ .contexts .context-link')].some(b => b.textContent.trim() === 'Seed ideas');",
+    )
+    .await
+}
+
 /// A note full of script is shown inert: nothing runs, nothing can call a
 /// command.
 pub async fn hostile_note_is_inert(app: &App) -> anyhow::Result<()> {
@@ -197,9 +227,7 @@ return {
 }
 
 /// Light and dark screenshots of a note with links, and of a history, for
-/// the README. The theme changes once, light to dark: under Xvfb, WebKit's
-/// snapshot stops answering after the colour scheme changes back (the page
-/// itself carries on).
+/// the README.
 pub async fn screenshots(app: &App, dir: &Path) -> anyhow::Result<()> {
     app.command("Theme: light").await?;
     app.until(
