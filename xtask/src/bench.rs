@@ -2,7 +2,7 @@
 //!
 //! The storage benchmarks are the `loam-bench` binary of `loam-test-utils`; this command
 //! installs their baselines (ripgrep) and runs it in release mode with the given arguments.
-//! Then the desktop benchmarks: the release app under Xvfb, driven by `loam-e2e bench`
+//! Then the desktop benchmarks: the release app under Xvfb, driven by `loam-desktop-e2e bench`
 //! (launch to interactive with 10,000 notes, idle memory, keystroke to paint).
 
 use crate::desktop::{self, Profile};
@@ -35,7 +35,7 @@ fn desktop_bench(ws: &Workspace) -> anyhow::Result<()> {
     let Some(driver) = setup::tauri_driver() else {
         anyhow::bail!("tauri-driver vanished");
     };
-    let mut command = ws.cargo(["run", "--release", "-p", "loam-e2e", "--", "bench"]);
+    let mut command = ws.cargo(["run", "--release", "-p", "loam-desktop-e2e", "--", "bench"]);
     command
         .arg("--app")
         .arg(&app)

@@ -91,7 +91,7 @@ pub fn e2e(ws: &Workspace) -> anyhow::Result<()> {
         bail!("tauri-driver vanished");
     };
     let shots = ws.root().join("docs").join("screenshots");
-    let mut command = ws.cargo(["run", "-p", "loam-e2e", "--"]);
+    let mut command = ws.cargo(["run", "-p", "loam-desktop-e2e", "--"]);
     command
         .arg("--app")
         .arg(&app)

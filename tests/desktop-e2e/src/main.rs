@@ -3,7 +3,7 @@
 //! `cargo xtask test` (which builds the app first):
 //!
 //! ```text
-//! loam-e2e [bench] --app <loam-desktop binary> --tauri-driver <path> --screenshots <dir>
+//! loam-desktop-e2e [bench] --app <loam-desktop binary> --tauri-driver <path> --screenshots <dir>
 //! ```
 //!
 //! With `bench`, it plants a 10,000-note garden and measures the app instead
@@ -28,7 +28,7 @@ use anyhow::{Context, bail};
 type Step<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + 'a>>;
 
 struct Args {
-    /// `loam-e2e bench ...`: the benchmarks instead of the test.
+    /// `loam-desktop-e2e bench ...`: the benchmarks instead of the test.
     bench: bool,
     app: PathBuf,
     tauri_driver: PathBuf,
@@ -61,7 +61,7 @@ fn args() -> anyhow::Result<Args> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = args()?;
-    let data_dir = std::env::temp_dir().join(format!("loam-e2e-{}", std::process::id()));
+    let data_dir = std::env::temp_dir().join(format!("loam-desktop-e2e-{}", std::process::id()));
     if data_dir.exists() {
         std::fs::remove_dir_all(&data_dir)?;
     }
