@@ -6,13 +6,17 @@
 //!
 //! - `setup` ([`setup`]): installs what a fresh Debian/Ubuntu machine lacks.
 //! - `lint` ([`lint`]): rustfmt in check mode, then clippy with warnings denied.
-//! - `test` ([`test`]): setup, lint, then every test of the workspace.
-//! - `run` ([`run`]): builds `loam` and opens the guided demo garden.
+//! - `test` ([`test`]): setup, lint, the generated IPC types, every Rust test, the UI's
+//!   unit tests and the desktop end-to-end test.
+//! - `codegen` ([`codegen`]): the UI's TypeScript IPC types from `src-tauri/src/dto.rs`.
+//! - `run` ([`run`]): builds and opens the desktop app; `run -- <args>` runs the `loam` CLI.
 //! - `bench` ([`bench`]): runs the benchmarks beside their baselines.
 //!
 //! Commands always work from the workspace root, wherever they are started.
 
 mod bench;
+mod codegen;
+mod desktop;
 mod lint;
 mod run;
 mod setup;
@@ -27,12 +31,20 @@ use workspace::Workspace;
 /// One row of the usage text: the command as typed and what it does.
 const COMMANDS: &[(&str, &str)] = &[
     (
-        "run [-- <loam args>]",
-        "build loam and open the guided demo garden (extra args go to loam)",
+        "run",
+        "build the desktop app (UI and binary, release) and open it",
+    ),
+    (
+        "run -- <loam args>",
+        "build the `loam` command and run it on the demo garden (`run -- ls`)",
     ),
     (
         "test",
-        "set up, lint, then run every test of the workspace (what CI runs)",
+        "set up, lint, then every test: Rust, UI, desktop end to end (what CI runs)",
+    ),
+    (
+        "codegen",
+        "write the UI's TypeScript IPC types from src-tauri/src/dto.rs",
     ),
     (
         "lint",
@@ -102,6 +114,10 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         "test" => {
             no_arguments(command, rest)?;
             test::test(&ws)
+        }
+        "codegen" => {
+            no_arguments(command, rest)?;
+            codegen::codegen(&ws)
         }
         "run" => run::run(&ws, strip_separator(rest)),
         "bench" => bench::bench(&ws, strip_separator(rest)),

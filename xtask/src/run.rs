@@ -1,21 +1,36 @@
-//! `cargo xtask run`: build `loam` and open the guided demo garden.
+//! `cargo xtask run`: build the desktop app (UI, then the release binary with the UI inside)
+//! and open it. Its first run asks for a display name and plants the demo garden, in the OS
+//! app data directory (`$LOAM_DATA_DIR` instead when set).
 //!
-//! The first run creates the demo garden with `loam init --demo`, which prints a short tour;
-//! later runs list its notes with `loam ls`. Arguments after `run` (`cargo xtask run --
-//! search garden`) are given to `loam` instead of `ls`, and `loam`'s exit status becomes
-//! this command's. The garden lives in
-//! `$LOAM_DATA_DIR` when set, else in `target/demo-garden` of the workspace. The desktop
-//! issue switches this command to the app.
+//! `cargo xtask run -- <loam args>` builds the `loam` command instead and runs it on the
+//! demo garden in `target/demo-garden` (or `$LOAM_DATA_DIR`), planting it first with `loam
+//! init --demo` (which prints a short tour) when it is not there; `loam`'s exit status
+//! becomes this command's.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::desktop;
 use crate::setup::{self, Need, Verbosity};
 use crate::workspace::{self, Workspace};
 
 pub fn run(ws: &Workspace, loam_args: &[String]) -> anyhow::Result<()> {
     setup::setup(ws, &[Need::Run], Verbosity::Quiet)?;
+    if loam_args.is_empty() {
+        return run_app(ws);
+    }
+    run_cli(ws, loam_args)
+}
+
+fn run_app(ws: &Workspace) -> anyhow::Result<()> {
+    desktop::build_ui(ws)?;
+    let app = desktop::build_app(ws, desktop::Profile::Release)?;
+    eprintln!("run: opening Loam (close the window to stop)");
+    workspace::run(&mut Command::new(app))
+}
+
+fn run_cli(ws: &Workspace, loam_args: &[String]) -> anyhow::Result<()> {
     workspace::run(&mut ws.cargo(["build", "--release", "-p", "loam-cli"]))?;
     let loam = ws
         .target_dir()

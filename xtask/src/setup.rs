@@ -2,7 +2,7 @@
 //!
 //! Two tables say what the project needs and for which command: [`APT_PACKAGES`] (system
 //! packages, installed in one `apt-get install`) and [`TOOLS`] (everything else: Rust
-//! components now; `npm ci` in `ui/` later). Each entry is checked first and only acted on
+//! components, `npm ci` in `ui/`, tauri-driver). Each entry is checked first and only acted on
 //! when missing, so setup is quiet and quick when everything is there, and safe to repeat.
 
 use std::process::{Command, Stdio};
@@ -43,12 +43,86 @@ struct AptPackage {
     needed_for: &'static [Need],
 }
 
-const APT_PACKAGES: &[AptPackage] = &[AptPackage {
-    name: "ripgrep",
-    command: Some("rg"),
-    why: "the baseline of the search benchmark",
-    needed_for: &[Need::Bench],
-}];
+const APT_PACKAGES: &[AptPackage] = &[
+    AptPackage {
+        name: "ripgrep",
+        command: Some("rg"),
+        why: "the baseline of the search benchmark",
+        needed_for: &[Need::Bench],
+    },
+    AptPackage {
+        name: "build-essential",
+        command: None,
+        why: "the desktop app links C libraries",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "pkg-config",
+        command: Some("pkg-config"),
+        why: "the desktop app's build finds WebKitGTK with it",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "libwebkit2gtk-4.1-dev",
+        command: None,
+        why: "the desktop app's webview (Tauri 2 on Linux)",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "libssl-dev",
+        command: None,
+        why: "Tauri's build links OpenSSL",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "libayatana-appindicator3-dev",
+        command: None,
+        why: "Tauri's tray support on Linux",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "librsvg2-dev",
+        command: None,
+        why: "Tauri draws SVG icons with it",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "nodejs",
+        command: Some("node"),
+        why: "builds the UI (Vite) and runs its unit tests (Vitest)",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "npm",
+        command: Some("npm"),
+        why: "installs the UI's packages from ui/package-lock.json",
+        needed_for: DESKTOP,
+    },
+    AptPackage {
+        name: "xvfb",
+        command: Some("Xvfb"),
+        why: "a display for the desktop end-to-end tests and benchmarks",
+        needed_for: &[Need::Test, Need::Bench],
+    },
+    AptPackage {
+        name: "webkit2gtk-driver",
+        command: Some("WebKitWebDriver"),
+        why: "tauri-driver drives the app's webview through it (end-to-end tests)",
+        needed_for: &[Need::Test, Need::Bench],
+    },
+    AptPackage {
+        name: "imagemagick",
+        command: Some("identify"),
+        why: "the end-to-end test checks that its screenshots are not blank",
+        needed_for: &[Need::Test],
+    },
+];
+
+/// Every command that builds the desktop app.
+const DESKTOP: &[Need] = &[Need::Run, Need::Test, Need::Bench];
+
+/// The tauri-driver release that matches Tauri 2.
+pub const TAURI_DRIVER_VERSION: &str = "2.1.0";
 
 /// Anything else the project needs, with how to tell it is there and how to install it.
 #[derive(Debug)]
@@ -75,7 +149,60 @@ const TOOLS: &[Tool] = &[
         present: |ws| workspace::succeeds_quietly(&mut ws.cargo(["clippy", "--version"])),
         install: |ws| rustup_component(ws, "clippy"),
     },
+    Tool {
+        name: "the UI's npm packages",
+        why: "the desktop app's UI is built from them (ui/package-lock.json)",
+        needed_for: DESKTOP,
+        present: |ws| ui_packages_current(ws),
+        install: |ws| {
+            let mut command = Command::new("npm");
+            command
+                .args(["ci", "--no-audit", "--no-fund"])
+                .current_dir(ws.root().join("ui"));
+            workspace::run(&mut command)
+        },
+    },
+    Tool {
+        name: "tauri-driver",
+        why: "the WebDriver server the desktop end-to-end tests talk to",
+        needed_for: &[Need::Test, Need::Bench],
+        present: |_| tauri_driver().is_some(),
+        install: |ws| {
+            workspace::run(&mut ws.cargo([
+                "install",
+                "tauri-driver",
+                "--version",
+                TAURI_DRIVER_VERSION,
+                "--locked",
+            ]))
+        },
+    },
 ];
+
+/// `npm ci` has run since ui/package-lock.json last changed.
+fn ui_packages_current(ws: &Workspace) -> bool {
+    let ui = ws.root().join("ui");
+    let modified = |path: std::path::PathBuf| std::fs::metadata(path).and_then(|m| m.modified());
+    match (
+        modified(ui.join("package-lock.json")),
+        modified(ui.join("node_modules").join(".package-lock.json")),
+    ) {
+        (Ok(lock), Ok(installed)) => installed >= lock,
+        _ => false,
+    }
+}
+
+/// tauri-driver, on `PATH` or where `cargo install` puts it.
+pub fn tauri_driver() -> Option<std::path::PathBuf> {
+    if workspace::on_path("tauri-driver") {
+        return Some("tauri-driver".into());
+    }
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))?;
+    let path = home.join("bin").join("tauri-driver");
+    path.is_file().then_some(path)
+}
 
 /// Installs whatever is missing among the entries needed for any of `needs`.
 pub fn setup(ws: &Workspace, needs: &[Need], verbosity: Verbosity) -> anyhow::Result<()> {

@@ -117,6 +117,9 @@ pub enum NodeError {
         /// The time of its first change (local).
         first: String,
     },
+    /// Another replica sent a sync message that is not one.
+    #[error("a sync message from the editor is damaged: {0}")]
+    BadSyncMessage(String),
     /// The identity key file cannot be read or created.
     #[error("the identity key {} cannot be used: {reason}", path.display())]
     Identity {

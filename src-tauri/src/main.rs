@@ -1,0 +1,11 @@
+//! The `loam-desktop` binary: opens the app's window.
+
+// No console window on Windows in release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    if let Err(e) = loam_desktop::run() {
+        eprintln!("error: loam could not start: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,143 @@
+//! The desktop app, end to end: the real build, driven through tauri-driver
+//! and WebKitWebDriver on an Xvfb display, as a member would use it. Run by
+//! `cargo xtask test` (which builds the app first):
+//!
+//! ```text
+//! loam-desktop-e2e [bench] --app <loam-desktop binary> --tauri-driver <path> --screenshots <dir>
+//! ```
+//!
+//! With `bench`, it plants a 10,000-note garden and measures the app instead
+//! (`cargo xtask bench`, see [`bench`]).
+//!
+//! Steps: first run, write and link with `[[`, follow the link, see the
+//! backlink, find the note by search and the quick switcher, restore an old
+//! version, Ctrl+click a link to a missing page and create it, take light
+//! and dark screenshots, show a hostile note inert.
+
+mod bench;
+mod display;
+mod driver;
+mod scenario;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+
+/// One step of the run, not started yet.
+type Step<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + 'a>>;
+
+struct Args {
+    /// `loam-desktop-e2e bench ...`: the benchmarks instead of the test.
+    bench: bool,
+    app: PathBuf,
+    tauri_driver: PathBuf,
+    screenshots: PathBuf,
+}
+
+fn args() -> anyhow::Result<Args> {
+    let mut app = None;
+    let mut tauri_driver = None;
+    let mut screenshots = None;
+    let mut it = std::env::args().skip(1).peekable();
+    let bench = it.next_if(|a| a == "bench").is_some();
+    while let Some(arg) = it.next() {
+        let value = it.next().with_context(|| format!("{arg} needs a value"))?;
+        match arg.as_str() {
+            "--app" => app = Some(PathBuf::from(value)),
+            "--tauri-driver" => tauri_driver = Some(PathBuf::from(value)),
+            "--screenshots" => screenshots = Some(PathBuf::from(value)),
+            other => bail!("unknown argument `{other}`"),
+        }
+    }
+    Ok(Args {
+        bench,
+        app: app.context("--app is required")?,
+        tauri_driver: tauri_driver.unwrap_or_else(|| "tauri-driver".into()),
+        screenshots: screenshots.unwrap_or_else(std::env::temp_dir),
+    })
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = args()?;
+    let data_dir = std::env::temp_dir().join(format!("loam-desktop-e2e-{}", std::process::id()));
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir)?;
+    }
+    if args.bench {
+        eprintln!("bench: planting 10,000 notes and a 100,000-character note");
+        bench::plant(&data_dir)?;
+    }
+    let stack = display::Stack::start(&args.tauri_driver, &data_dir)?;
+    if args.bench {
+        let figures = bench::run(&stack, &args.app).await;
+        drop(stack);
+        let _ = std::fs::remove_dir_all(&data_dir);
+        for f in figures? {
+            println!(
+                "{:<46} {:<64} target {:<12} {}",
+                f.name,
+                f.value,
+                f.target,
+                if f.ok { "ok" } else { "MISSED" }
+            );
+        }
+        return Ok(());
+    }
+    eprintln!(
+        "e2e: display {} , webdriver {}",
+        stack.display, stack.webdriver_url
+    );
+    let app = driver::App::launch(&stack.webdriver_url, &stack.display, &args.app).await?;
+    let result = tokio::time::timeout(Duration::from_secs(300), run(&app, &args)).await;
+    let result = match result {
+        Ok(r) => r,
+        Err(_) => Err(anyhow::anyhow!(
+            "the end-to-end run took more than 5 minutes"
+        )),
+    };
+    if result.is_err() {
+        let failure = args.screenshots.join("e2e-failure.png");
+        if app.screenshot(&failure).await.is_ok() {
+            eprintln!("e2e: the window at the failure: {}", failure.display());
+        }
+    }
+    // The session ends the app; a hung webview must not hang the test.
+    let _ = tokio::time::timeout(Duration::from_secs(10), app.client.clone().close()).await;
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&data_dir);
+    result
+}
+
+async fn run(app: &driver::App, args: &Args) -> anyhow::Result<()> {
+    let steps: [(&str, Step<'_>); 8] = [
+        ("first run", Box::pin(scenario::first_run(app))),
+        ("write and link", Box::pin(scenario::write_and_link(app))),
+        ("find it", Box::pin(scenario::find_it(app))),
+        (
+            "restore an old version",
+            Box::pin(scenario::restore_old_version(app)),
+        ),
+        (
+            "create a page from a link",
+            Box::pin(scenario::create_from_link(app)),
+        ),
+        (
+            "screenshots",
+            Box::pin(scenario::screenshots(app, &args.screenshots)),
+        ),
+        (
+            "hostile note is inert",
+            Box::pin(scenario::hostile_note_is_inert(app)),
+        ),
+        ("no page errors", Box::pin(scenario::no_errors(app))),
+    ];
+    for (name, step) in steps {
+        let start = Instant::now();
+        step.await
+            .with_context(|| format!("step `{name}` failed"))?;
+        eprintln!("e2e: {name}: ok ({:.1?})", start.elapsed());
+    }
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! What a member does on a first day with Loam, checked step by step.
+
+use std::path::Path;
+
+use anyhow::{Context, ensure};
+use fantoccini::key::Key;
+use serde_json::Value;
+
+use crate::driver::{App, chord};
+
+fn enter() -> String {
+    char::from(Key::Enter).to_string()
+}
+
+/// First run: a display name, then the demo garden's welcome page.
+pub async fn first_run(app: &App) -> anyhow::Result<()> {
+    app.click("#display-name").await?;
+    app.keys("Ana").await?;
+    app.click("form.card button[type=submit]").await?;
+    app.until_open("Welcome to Loam").await?;
+    // Collect errors the page reports from now on: none may occur.
+    app.js("window.__loamErrors = []; window.addEventListener('error', e => window.__loamErrors.push(String(e.message))); window.addEventListener('unhandledrejection', e => window.__loamErrors.push(String(e.reason && (e.reason.message || JSON.stringify(e.reason))))); return true;").await?;
+    Ok(())
+}
+
+/// Create a note, type, link another with `[[`, follow the link, see the
+/// backlink.
+pub async fn write_and_link(app: &App) -> anyhow::Result<()> {
+    app.keys(&chord(&[Key::Control], "n")).await?;
+    app.find("#new-title")
+        .await?
+        .send_keys("Seed ideas")
+        .await?;
+    app.keys(&enter()).await?;
+    app.until_open("Seed ideas").await?;
+    app.click(".cm-content").await?;
+    app.keys("Plant [[Compo").await?;
+    app.find(".cm-tooltip-autocomplete li[aria-selected]")
+        .await?;
+    app.until_text(
+        ".cm-tooltip-autocomplete li[aria-selected] .cm-completionLabel",
+        "Compost heap",
+    )
+    .await?;
+    // CodeMirror ignores Enter for 75 ms after the list opens (no accidental picks).
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    app.keys(&enter()).await?;
+    app.keys(" soon.").await?;
+    app.until_editor("Plant [[Compost heap]] soon.").await?;
+    app.until_saved().await?;
+
+    // Follow the link from the keyboard: cursor into it, Ctrl+Enter.
+    app.click(".cm-wikilink").await?;
+    app.keys(&chord(&[Key::Control], &enter())).await?;
+    app.until_open("Compost heap").await?;
+    app.until(
+        "the backlink from Seed ideas",
+        "return [...document.querySelectorAll('#backlinks-heading ~ .contexts .context-link')].some(b => b.textContent.trim() === 'Seed ideas');",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Find the note again with full-text search and the quick switcher.
+pub async fn find_it(app: &App) -> anyhow::Result<()> {
+    app.keys(&chord(&[Key::Control, Key::Shift], "f")).await?;
+    app.click("#search-input").await?;
+    app.keys("plant").await?;
+    app.until(
+        "a search hit for Seed ideas with the word marked",
+        "return [...document.querySelectorAll('.results .result')].some(r => r.querySelector('.result-title').textContent === 'Seed ideas' && [...r.querySelectorAll('mark')].some(m => m.textContent.toLowerCase() === 'plant'));",
+    )
+    .await?;
+    app.click(".results .result").await?;
+    app.until_open("Seed ideas").await?;
+
+    app.switch_to("welcome", "Welcome to Loam").await?;
+    app.switch_to("seed", "Seed ideas").await?;
+    Ok(())
+}
+
+/// Replace the text, then bring the old version back from the history.
+pub async fn restore_old_version(app: &App) -> anyhow::Result<()> {
+    let old = "Plant [[Compost heap]] soon.";
+    app.click(".cm-content").await?;
+    app.keys(&chord(&[Key::Control], "a")).await?;
+    app.keys("Replaced text.").await?;
+    app.until_editor("Replaced text.").await?;
+    app.until_saved().await?;
+
+    app.click("#tab-history").await?;
+    app.click(".session-row .expand").await?;
+    app.find(".changes .change").await?;
+    let hashes = app
+        .js("return [...document.querySelectorAll('.changes .change')].map(b => b.dataset.hash);")
+        .await?;
+    let hashes: Vec<String> = hashes
+        .as_array()
+        .context("no change list")?
+        .iter()
+        .filter_map(|h| h.as_str().map(str::to_owned))
+        .collect();
+    let mut found = false;
+    for hash in &hashes {
+        app.click(&format!(".change[data-hash='{hash}']")).await?;
+        app.find(".version-text").await?;
+        let text = app
+            .js("const v = document.querySelector('.version-text'); return v ? v.textContent : null;")
+            .await?;
+        if text.as_str() == Some(old) {
+            found = true;
+            break;
+        }
+        app.click(".modal .buttons button:first-child").await?;
+        app.until(
+            "the version dialog to close",
+            "return !document.querySelector('.modal');",
+        )
+        .await?;
+    }
+    ensure!(found, "no change in {hashes:?} shows the old text");
+    app.click(".modal .buttons button.primary").await?;
+    // The restore is a change made in Rust: it reaches the open editor by sync.
+    app.until_editor(old).await?;
+    app.click("#tab-links").await?;
+    Ok(())
+}
+
+/// Ctrl+click a link to a page that does not exist: the app offers to
+/// create it, and the new page has its backlink.
+pub async fn create_from_link(app: &App) -> anyhow::Result<()> {
+    app.switch_to("seed", "Seed ideas").await?;
+    app.click(".cm-content").await?;
+    app.keys(&chord(&[Key::Control], &char::from(Key::End).to_string()))
+        .await?;
+    app.keys(" Then [[Cover crops]].").await?;
+    app.until_editor("Plant [[Compost heap]] soon. Then [[Cover crops]].")
+        .await?;
+    app.until_saved().await?;
+    // A real Ctrl+click at the link's place (the editor maps it to the text).
+    app.js(
+        "const link = [...document.querySelectorAll('.cm-wikilink')].find(l => l.textContent.includes('Cover crops'));
+         const r = link.getBoundingClientRect();
+         link.dispatchEvent(new MouseEvent('mousedown', { bubbles: true, cancelable: true, ctrlKey: true, button: 0, clientX: r.left + r.width / 2, clientY: r.top + r.height / 2 }));
+         return true;",
+    )
+    .await?;
+    app.until_text(".modal h2", "No page called “Cover crops”")
+        .await?;
+    app.click(".modal .buttons button.primary").await?;
+    app.until_open("Cover crops").await?;
+    app.until(
+        "the new page's backlink from Seed ideas",
+        "return [...document.querySelectorAll('#backlinks-heading ~ .contexts .context-link')].some(b => b.textContent.trim() === 'Seed ideas');",
+    )
+    .await
+}
+
+/// A note full of script is shown inert: nothing runs, nothing can call a
+/// command.
+pub async fn hostile_note_is_inert(app: &App) -> anyhow::Result<()> {
+    let created = app
+        .js_async(r#"
+const done = arguments[arguments.length - 1];
+const body = [
+  "Hostile note",
+  "",
+  "<script>window.__pwned = 'script'</script>",
+  "<img src=x onerror=\"window.__pwned = 'img'\">",
+  "[a link](javascript:window.__pwned='link')",
+  "<a href=\"javascript:window.__pwned='anchor'\">anchor</a>",
+  "<svg onload=\"window.__pwned='svg'\"><script>window.__pwned='svg-script'</script><circle r=\"5\" onclick=\"window.__pwned='circle'\"/></svg>",
+  "<iframe src=\"javascript:window.__pwned='iframe'\"></iframe>",
+  "<object data=\"data:text/html,<script>parent.__pwned='object'</script>\"></object>",
+  "[[Hostile <b onmouseover=alert(1)>]]",
+].join("\n");
+window.__TAURI_INTERNALS__.invoke("create_note", { request: { title: "Hostile", kind: "note", folder: "", body } })
+  .then(id => done(id), e => done("error: " + JSON.stringify(e)));
+"#)
+        .await?;
+    ensure!(
+        created.as_str().is_some_and(|s| s.len() == 32),
+        "creating the hostile note failed: {created}"
+    );
+    app.switch_to("hostile", "Hostile").await?;
+    app.click(".segmented button:nth-child(3)").await?;
+    app.find(".preview p").await?;
+    // Click every link in the preview: none may navigate or run anything.
+    app.js("document.querySelectorAll('.preview a').forEach(a => a.click()); return true;")
+        .await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let report = app
+        .js(r#"
+const p = document.querySelector('.preview');
+const all = [...p.querySelectorAll('*')];
+return {
+  pwned: window.__pwned ?? null,
+  scripts: p.querySelectorAll('script').length,
+  handlers: all.filter(e => [...e.attributes].some(a => a.name.toLowerCase().startsWith('on'))).length,
+  javascriptUrls: all.filter(e => [...e.attributes].some(a => /^\s*javascript:/i.test(a.value))).length,
+  frames: p.querySelectorAll('iframe, object, embed, svg').length,
+  location: String(location.href).slice(0, 40),
+  text: p.textContent.includes('Hostile note'),
+};
+"#)
+        .await?;
+    let want = serde_json::json!({
+        "pwned": null, "scripts": 0, "handlers": 0, "javascriptUrls": 0, "frames": 0,
+        "text": true,
+    });
+    for (key, expected) in want.as_object().context("object")? {
+        ensure!(
+            report.get(key) == Some(expected),
+            "hostile note: `{key}` is {:?}, expected {expected} (report: {report})",
+            report.get(key)
+        );
+    }
+    // Still on the app's own page.
+    ensure!(
+        report["location"]
+            .as_str()
+            .is_some_and(|l| l.starts_with("tauri://localhost")),
+        "the webview navigated away: {report}"
+    );
+    app.click(".segmented button:nth-child(1)").await?;
+    Ok(())
+}
+
+/// Light and dark screenshots of a note with links, and of a history, for
+/// the README.
+pub async fn screenshots(app: &App, dir: &Path) -> anyhow::Result<()> {
+    app.command("Theme: light").await?;
+    app.until(
+        "the light theme",
+        "return document.documentElement.dataset.theme === 'light';",
+    )
+    .await?;
+    // The history of the note written above.
+    app.switch_to("seed", "Seed ideas").await?;
+    app.click("#tab-history").await?;
+    app.click(".session-row .expand").await?;
+    app.find(".changes .change").await?;
+    settle(app).await?;
+    app.screenshot(&dir.join("history-light.png")).await?;
+    app.click("#tab-links").await?;
+
+    app.switch_to("compost", "Compost heap").await?;
+    app.click("#tab-notes").await?;
+    app.click(".segmented button:nth-child(2)").await?;
+    app.find(".preview p").await?;
+    settle(app).await?;
+    app.screenshot(&dir.join("light.png")).await?;
+
+    app.command("Theme: dark").await?;
+    app.until(
+        "the dark theme",
+        "return document.documentElement.dataset.theme === 'dark';",
+    )
+    .await?;
+    settle(app).await?;
+    app.screenshot(&dir.join("dark.png")).await?;
+    // The quick switcher over the garden.
+    app.keys(&chord(&[Key::Control], "o")).await?;
+    app.find(".picker-input").await?;
+    app.keys("li").await?;
+    settle(app).await?;
+    app.screenshot(&dir.join("switcher-dark.png")).await?;
+    app.keys(&char::from(Key::Escape).to_string()).await?;
+    app.command("Theme: follow the system").await?;
+    Ok(())
+}
+
+/// No error was reported by the page.
+pub async fn no_errors(app: &App) -> anyhow::Result<()> {
+    let errors = app.js("return window.__loamErrors || [];").await?;
+    ensure!(
+        errors.as_array().is_some_and(Vec::is_empty),
+        "the page reported errors: {errors}"
+    );
+    Ok(())
+}
+
+/// Let fonts, highlighting and panels finish drawing.
+async fn settle(app: &App) -> anyhow::Result<()> {
+    app.js("document.activeElement && document.activeElement.blur && document.activeElement.blur(); return true;")
+        .await
+        .map(drop)
+        .ok();
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let _: Value = app.js("return true;").await?;
+    Ok(())
+}

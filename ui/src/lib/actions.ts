@@ -1,0 +1,49 @@
+// Every action the app offers, with its shortcut: the command palette lists
+// them and the window's key handler runs them.
+import { store } from "./store.svelte";
+
+export interface Action {
+  id: string;
+  label: string;
+  shortcut?: string;
+  run(): void;
+}
+
+export const actions: Action[] = [
+  { id: "switcher", label: "Open note…", shortcut: "Mod+O", run: () => (store.modal = { kind: "switcher" }) },
+  { id: "palette", label: "Command palette", shortcut: "Mod+P", run: () => (store.modal = { kind: "palette" }) },
+  {
+    id: "search",
+    label: "Search the garden",
+    shortcut: "Mod+Shift+F",
+    run: () => {
+      store.leftTab = "search";
+      queueMicrotask(() => document.getElementById("search-input")?.focus());
+    },
+  },
+  { id: "new-note", label: "New note", shortcut: "Mod+N", run: () => (store.modal = { kind: "create", title: "", pageKind: "note" }) },
+  { id: "new-page", label: "New page", shortcut: "Mod+Shift+N", run: () => (store.modal = { kind: "create", title: "", pageKind: "page" }) },
+  { id: "preview", label: "Preview: beside, instead of, or hidden", shortcut: "Mod+E", run: () => store.cycleView() },
+  {
+    id: "rename",
+    label: "Rename note",
+    shortcut: "F2",
+    run: () => store.openRow && (store.modal = { kind: "rename", title: store.openRow.title }),
+  },
+  { id: "archive", label: "Archive or restore note", run: () => store.archiveOpen() },
+  { id: "notes", label: "Show notes", shortcut: "Mod+1", run: () => (store.leftTab = "notes") },
+  { id: "tags", label: "Show tags", shortcut: "Mod+2", run: () => (store.leftTab = "tags") },
+  { id: "links", label: "Show backlinks and links", shortcut: "Mod+3", run: () => (store.rightTab = "links") },
+  { id: "history", label: "Show history", shortcut: "Mod+4", run: () => (store.rightTab = "history") },
+  {
+    id: "focus-editor",
+    label: "Focus the editor",
+    shortcut: "Mod+J",
+    run: () => (document.querySelector(".cm-content") as HTMLElement | null)?.focus(),
+  },
+  { id: "follow", label: "Follow link at cursor", shortcut: "Mod+Enter", run: () => window.dispatchEvent(new CustomEvent("loam:follow")) },
+  { id: "archived", label: "Show archived notes", run: () => { store.showArchived = !store.showArchived; store.leftTab = "notes"; store.refresh(); } },
+  { id: "theme-system", label: "Theme: follow the system", run: () => store.setTheme("system") },
+  { id: "theme-light", label: "Theme: light", run: () => store.setTheme("light") },
+  { id: "theme-dark", label: "Theme: dark", run: () => store.setTheme("dark") },
+];

@@ -1,0 +1,239 @@
+// The app's state: what is listed, what is open, which panel and dialog
+// show. Components read it and call its methods; only this module and the
+// editor call the node.
+import { api, errorMessage } from "./ipc";
+import type { AppEvent, AppStatus, NoteKind, NoteRow, SortKey, TagDto, TitleDto } from "./ipc";
+import { loadRecent, saveRecent, touch } from "./recent";
+import type { SaveState } from "./replica";
+
+export type LeftTab = "notes" | "search" | "tags";
+export type RightTab = "links" | "history";
+export type Theme = "system" | "light" | "dark";
+export type ViewMode = "source" | "split" | "preview";
+
+export type Modal =
+  | { kind: "switcher" }
+  | { kind: "palette" }
+  | { kind: "create"; title: string; pageKind: NoteKind }
+  | { kind: "confirm-create"; title: string }
+  | { kind: "rename"; title: string }
+  | { kind: "version"; when: string; label: string; text: string; current: boolean };
+
+class Store {
+  status = $state<AppStatus | null>(null);
+  notes = $state<NoteRow[]>([]);
+  titles = $state<TitleDto[]>([]);
+  tags = $state<TagDto[]>([]);
+  openId = $state<string | null>(null);
+  openRow = $state<NoteRow | null>(null);
+  recent = $state<string[]>(loadRecent());
+  sort = $state<SortKey>("updated");
+  descending = $state(true);
+  tagFilter = $state<string | null>(null);
+  showArchived = $state(false);
+  leftTab = $state<LeftTab>("notes");
+  rightTab = $state<RightTab>("links");
+  view = $state<ViewMode>("source");
+  modal = $state<Modal | null>(null);
+  saveState = $state<SaveState>("saved");
+  notice = $state<string | null>(null);
+  /** Bumped whenever the garden changes: panels reload on it. */
+  revision = $state(0);
+  /** Bumped when the open document changes. */
+  openRevision = $state(0);
+  theme = $state<Theme>((globalThis.localStorage?.getItem("loam.theme") as Theme) ?? "system");
+
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+  async start() {
+    this.status = await api.appStatus();
+    if (this.status.ready) await this.enterGarden();
+  }
+
+  async finishFirstRun(name: string) {
+    this.status = await api.finishFirstRun(name);
+    if (this.status.ready) await this.enterGarden();
+  }
+
+  private async enterGarden() {
+    await api.subscribeEvents((e) => this.onEvent(e));
+    await this.refresh();
+    const first = this.recent.find((id) => this.titles.some((t) => t.id === id));
+    const welcome = this.titles.find((t) => t.title === "Welcome to Loam");
+    const id = first ?? welcome?.id ?? this.notes[0]?.id;
+    if (id) await this.open(id);
+  }
+
+  async refresh() {
+    try {
+      const [notes, titles, tags] = await Promise.all([
+        api.listNotes({
+          tag: this.tagFilter,
+          sort: this.sort,
+          descending: this.descending,
+          archived: this.showArchived,
+        }),
+        api.titles(),
+        api.tags(),
+      ]);
+      this.notes = notes;
+      this.titles = titles;
+      this.tags = tags;
+      if (this.openId) {
+        this.openRow =
+          notes.find((n) => n.id === this.openId) ?? (await api.getNote(this.openId)).row;
+      }
+      this.revision += 1;
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  /** What must run before the window closes (the editor's last edits). */
+  readonly beforeClose = new Set<() => Promise<void>>();
+
+  private async close() {
+    // Bounded by Rust, which closes the window after a grace period anyway.
+    await Promise.allSettled([...this.beforeClose].map((f) => f()));
+    await api.closeWindow();
+  }
+
+  private onEvent(e: AppEvent) {
+    if (e.type === "closing") {
+      this.close();
+      return;
+    }
+    const typing = e.type === "docChanged" && e.doc === this.openId;
+    if (e.doc === this.openId) this.openRevision += 1;
+    // Many events come in bursts (a rename touches several documents).
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    // The member's own typing reorders nothing under their hands: only the
+    // open note's row, tags and panels follow it; the list waits for the
+    // next change elsewhere or the next note opened.
+    this.refreshTimer = setTimeout(() => (typing ? this.refreshOpen() : this.refresh()), 150);
+  }
+
+  /** The open note's row and the tags, after the member's own edits. */
+  private async refreshOpen() {
+    if (!this.openId) return;
+    try {
+      const [note, tags] = await Promise.all([api.getNote(this.openId), api.tags()]);
+      this.openRow = note.row;
+      this.tags = tags;
+      this.revision += 1;
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  async open(id: string) {
+    if (id === this.openId) return;
+    this.openId = id;
+    // What was said about the previous note is not about this one.
+    this.notice = null;
+    this.recent = touch(this.recent, id);
+    saveRecent(this.recent);
+    try {
+      this.openRow = (await api.getNote(id)).row;
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  /** Follow a `[[link]]`: open what it names, or offer to create it. */
+  async follow(target: string) {
+    const link = await api.resolveLink(target);
+    if (link.id) await this.open(link.id);
+    else this.modal = { kind: "confirm-create", title: link.target };
+  }
+
+  async create(title: string, kind: NoteKind, body = "") {
+    const folder = kind === "note" ? (this.openRow?.folder ?? "") : "";
+    try {
+      const id = await api.createNote({ title, kind, folder, body });
+      this.modal = null;
+      await this.refresh();
+      await this.open(id);
+      return id;
+    } catch (e) {
+      this.say(errorMessage(e));
+      return null;
+    }
+  }
+
+  async rename(title: string) {
+    if (!this.openId) return;
+    try {
+      const r = await api.renameNote(this.openId, title);
+      this.modal = null;
+      this.say(
+        r.rewritten > 0
+          ? `Renamed; links in ${r.rewritten} note${r.rewritten === 1 ? "" : "s"} updated`
+          : "Renamed",
+      );
+      await this.refresh();
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  async archiveOpen() {
+    if (!this.openId || !this.openRow) return;
+    const archived = this.openRow.archived;
+    try {
+      if (archived) await api.restoreNote(this.openId);
+      else await api.archiveNote(this.openId);
+      this.say(archived ? "Brought back from the archive" : "Archived: hidden from lists and search");
+      await this.refresh();
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  async viewVersion(when: string) {
+    if (!this.openId) return;
+    try {
+      const v = await api.versionAt(this.openId, when);
+      this.modal = { kind: "version", when, label: v.label, text: v.text, current: v.current };
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  async restoreVersion(when: string) {
+    if (!this.openId) return;
+    try {
+      const r = await api.restoreVersion(this.openId, when);
+      this.modal = null;
+      this.say(r.changed ? "Restored as a new change" : "That version is the current text");
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  /** Source, then source beside preview, then preview alone. */
+  cycleView() {
+    this.view = this.view === "source" ? "split" : this.view === "split" ? "preview" : "source";
+  }
+
+  setTheme(theme: Theme) {
+    this.theme = theme;
+    globalThis.localStorage?.setItem("loam.theme", theme);
+  }
+
+  setTagFilter(tag: string | null) {
+    this.tagFilter = tag;
+    this.leftTab = "notes";
+    this.refresh();
+  }
+
+  say(message: string) {
+    this.notice = message;
+    const shown = message;
+    setTimeout(() => {
+      if (this.notice === shown) this.notice = null;
+    }, 6000);
+  }
+}
+
+export const store = new Store();
