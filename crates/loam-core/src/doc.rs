@@ -492,6 +492,23 @@ impl NoteDoc {
         Ok(())
     }
 
+    /// Undo what `changes` did to the body, as new edits after every other
+    /// change (see [`crate::community::revert_edits`]): the characters
+    /// they inserted go, the ones they deleted come back. Uncommitted until
+    /// [`NoteDoc::commit`]. Returns the code points deleted and inserted.
+    pub fn revert_changes(&mut self, changes: &[ChangeHash]) -> Result<(usize, usize), DocError> {
+        let body = self.body.clone();
+        let edits = crate::community::revert_edits(&mut self.doc, &body, changes)
+            .map_err(|e| DocError::Schema(e.to_string()))?;
+        let (mut deleted, mut inserted) = (0, 0);
+        for e in edits {
+            self.splice(e.pos, e.delete, &e.insert)?;
+            deleted += e.delete;
+            inserted += e.insert.chars().count();
+        }
+        Ok((deleted, inserted))
+    }
+
     /// Make the body `new`, as the smallest edits Automerge finds (a diff),
     /// so that concurrent edits elsewhere in the text still merge.
     pub fn replace_text(&mut self, new: &str) -> Result<(), DocError> {

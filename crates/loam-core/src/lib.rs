@@ -18,6 +18,7 @@
 //! (as a [`Timestamp`]) so that every change carries a real time while this
 //! crate stays deterministic and testable.
 
+pub mod community;
 mod content_hash;
 mod doc;
 mod history;
