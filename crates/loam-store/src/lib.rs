@@ -28,6 +28,7 @@
 
 mod attachments;
 mod check;
+mod community;
 mod docs;
 mod error;
 mod history;
@@ -44,6 +45,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 pub use attachments::{AttachmentRow, AttachmentWrite, AttachmentWritten};
+pub use community::{CommunityRow, CommunityWrite, DocFact, SessionFact};
 pub use docs::{ArchivedFilter, Chunk, ChunkStats, DocRow, DocWrite, ListQuery, Sort};
 pub use error::StoreError;
 pub use imports::{ImportBase, ImportedDoc};

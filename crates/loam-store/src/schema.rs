@@ -275,9 +275,39 @@ CREATE TABLE peers (
 ) WITHOUT ROWID;
 ";
 
+/// Version 6: the community layer. The garden manifest and the members'
+/// journals (see `community`), each as one full save with its JSON form, and
+/// the signature batches over their changes.
+const V6: &str = r"
+CREATE TABLE community_docs (
+    id      BLOB PRIMARY KEY CHECK (length(id) = 16),
+    kind    TEXT NOT NULL CHECK (kind IN ('manifest', 'journal')),
+    owner   BLOB CHECK (owner IS NULL OR length(owner) = 32),
+    heads   TEXT NOT NULL,
+    bytes   BLOB NOT NULL,
+    state   TEXT NOT NULL,
+    updated INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE community_signatures (
+    batch  INTEGER PRIMARY KEY,
+    doc    BLOB NOT NULL REFERENCES community_docs (id) ON DELETE CASCADE,
+    signer BLOB NOT NULL CHECK (length(signer) = 32),
+    bytes  BLOB NOT NULL
+);
+CREATE INDEX community_signatures_by_doc ON community_signatures (doc);
+
+CREATE TABLE community_signed (
+    doc   BLOB NOT NULL,
+    hash  BLOB NOT NULL CHECK (length(hash) = 32),
+    batch INTEGER NOT NULL REFERENCES community_signatures (batch) ON DELETE CASCADE,
+    PRIMARY KEY (doc, hash)
+) WITHOUT ROWID;
+";
+
 /// Every schema step, oldest first: `MIGRATIONS[n]` takes version `n` to
 /// `n + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 /// The version [`V3`] brings a database to.
 const DOC_KEYS_VERSION: usize = 3;

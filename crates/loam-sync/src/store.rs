@@ -11,6 +11,7 @@
 
 use automerge::ChangeHash;
 use automerge::sync::{Message, State};
+use loam_core::community::WritePolicy;
 use loam_core::{DocId, GardenId, MemberId, Role, SignedChanges};
 
 use crate::fingerprint::{Fingerprint, HeadsDigest, fingerprint_of};
@@ -114,6 +115,16 @@ pub trait SyncStore {
     /// The current role of `member`, `None` for a stranger or a removed
     /// member.
     fn role(&mut self, member: MemberId) -> Result<Option<Role>, StoreError>;
+
+    /// Who may sign changes to `doc` (see `loam_core::community`): a
+    /// note or page takes changes from any writer, the garden manifest only
+    /// from facilitators, a member's journal only from that member. Decided
+    /// from the document id and the membership alone (loads no document),
+    /// and asked before anything of an incoming message is applied.
+    fn write_policy(&mut self, doc: DocId) -> Result<WritePolicy, StoreError> {
+        let _ = doc;
+        Ok(WritePolicy::Writers)
+    }
 
     /// Admit `remote`, who presents an encoded Redeem entry in its `Hello`:
     /// verify it against the log (invite live, not expired, uses left, not

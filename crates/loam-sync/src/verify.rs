@@ -50,7 +50,8 @@ pub(crate) fn check_incoming(
         });
     }
     let wanted: HashSet<ChangeHash> = hashes.iter().copied().collect();
-    // Signer → whether they may write, asked once per signer.
+    let policy = store.write_policy(doc).map_err(SessionError::Store)?;
+    // Signer → whether they may write this document, asked once per signer.
     let mut writers: HashMap<MemberId, bool> = HashMap::new();
     // Change → whether a writer's batch covers it.
     let mut covered: HashMap<ChangeHash, (bool, MemberId)> = HashMap::new();
@@ -68,10 +69,8 @@ pub(crate) fn check_incoming(
         let writer = match writers.get(&signer) {
             Some(w) => *w,
             None => {
-                let w = store
-                    .role(signer)
-                    .map_err(SessionError::Store)?
-                    .is_some_and(|r| r.can_write());
+                let role = store.role(signer).map_err(SessionError::Store)?;
+                let w = policy.allows(signer, role);
                 writers.insert(signer, w);
                 w
             }
@@ -94,8 +93,9 @@ pub(crate) fn check_incoming(
             Some((false, signer)) => {
                 return Ok(Verdict::Refuse {
                     reason: format!(
-                        "change {hash} is signed by {}, who may not write in this garden",
-                        signer.short()
+                        "change {hash} is signed by {}, who may not write this document ({})",
+                        signer.short(),
+                        policy.describe()
                     ),
                 });
             }

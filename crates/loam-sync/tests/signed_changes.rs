@@ -212,3 +212,53 @@ fn session_errors_name_the_peers_fault() {
     let err = SessionError::Protocol("x");
     assert_eq!(err.to_string(), "protocol violation: x");
 }
+
+/// The garden of [`garden`] where doc 0 is facilitators only (a manifest)
+/// and doc 7, which the member (peer 1) made, belongs to them alone (their
+/// journal), on every peer.
+fn garden_with_policies() -> Vec<MemoryStore> {
+    use loam_core::community::WritePolicy;
+    let mut peers = garden();
+    peers[1].create(doc(7), "journal");
+    let (first, rest) = peers.split_at_mut(1);
+    let (member, reader) = rest.split_at_mut(1);
+    first[0].copy_docs_from(&mut member[0]);
+    reader[0].copy_docs_from(&mut member[0]);
+    for p in &mut peers {
+        p.policies.insert(doc(0), WritePolicy::Facilitators);
+        p.policies
+            .insert(doc(7), WritePolicy::Owner(key(2).member()));
+    }
+    peers
+}
+
+#[test]
+fn a_members_change_to_a_facilitators_only_document_is_refused() {
+    let mut peers = garden_with_policies();
+    // The member (1) edits the manifest-like doc 0 and their own doc 7.
+    peers[1].splice(doc(0), 0, 0, "hostile curation ");
+    peers[1].splice(doc(7), 0, 0, "my ");
+    let mut link = Link::connect(&mut peers, 1, 0, None);
+    link.run(&mut peers);
+    assert!(link.error.is_none(), "{:?}", link.error);
+    assert_eq!(peers[0].text(doc(0)).unwrap(), "doc 0", "refused");
+    assert_eq!(
+        peers[0].text(doc(7)).unwrap(),
+        "my journal",
+        "the owner's own document syncs"
+    );
+    assert_eq!(link.sb.stats().docs_refused, 1);
+}
+
+#[test]
+fn only_the_owner_writes_a_journal_even_a_facilitator_is_refused() {
+    let mut peers = garden_with_policies();
+    peers[0].splice(doc(7), 0, 0, "facilitator rewrites ");
+    peers[0].splice(doc(0), 0, 0, "curated ");
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    link.run(&mut peers);
+    assert!(link.error.is_none(), "{:?}", link.error);
+    assert_eq!(peers[1].text(doc(7)).unwrap(), "journal");
+    assert_eq!(peers[1].text(doc(0)).unwrap(), "curated doc 0");
+    assert_eq!(link.sb.stats().docs_refused, 1);
+}

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::sync::{Message, State, SyncDoc};
 use automerge::transaction::{Transactable, Transaction};
 use automerge::{ActorId, Automerge, ChangeHash, ObjType, PatchLog, ROOT, ReadDoc};
+use loam_core::community::WritePolicy;
 use loam_core::{DocId, GardenId, MemberId, MemberKey, Role, SignedChanges};
 use loam_sync::{
     EntryHash, HeadsDigest, MembershipError, Refusal, RefuseCode, StoreError, SyncStore,
@@ -62,6 +63,8 @@ pub struct MemoryStore {
     /// Documents whose incoming changes this store drops (a broken store,
     /// to provoke a stall).
     pub drop_changes_of: Option<DocId>,
+    /// Who may write which document (the rest: any writer).
+    pub policies: HashMap<DocId, WritePolicy>,
 }
 
 pub fn member_entry(member: MemberId, role: Option<Role>, counter: u64) -> Vec<u8> {
@@ -107,6 +110,7 @@ impl MemoryStore {
             actor_counter: 0,
             calls: Calls::default(),
             drop_changes_of: None,
+            policies: HashMap::new(),
         };
         for (i, (member, role)) in members.iter().enumerate() {
             store.insert_entry(member_entry(*member, Some(*role), i as u64));
@@ -413,6 +417,14 @@ impl SyncStore for MemoryStore {
 
     fn role(&mut self, member: MemberId) -> Result<Option<Role>, StoreError> {
         Ok(self.roles.get(&member).copied())
+    }
+
+    fn write_policy(&mut self, doc: DocId) -> Result<WritePolicy, StoreError> {
+        Ok(self
+            .policies
+            .get(&doc)
+            .copied()
+            .unwrap_or(WritePolicy::Writers))
     }
 
     fn admit_join(&mut self, remote: MemberId, redeem: &[u8]) -> Result<Role, Refusal> {
