@@ -14,6 +14,11 @@
 //! [`MembershipLog`] (its fold, [`Membership`], is the allowlist every peer
 //! computes alike).
 //!
+//! The community layer's documents (the garden manifest facilitators
+//! curate and each member's journal), who may write them, how they fold into
+//! threads, kudos and the index, and the dashboard's figures live in
+//! [`community`].
+//!
 //! It is pure: no I/O, no clock, no threads. Callers pass the current time in
 //! (as a [`Timestamp`]) so that every change carries a real time while this
 //! crate stays deterministic and testable.

@@ -60,10 +60,10 @@ pub fn revert_edits(
                 PatchAction::SpliceText { index, value, .. } => {
                     let n = value.make_string().chars().count();
                     for k in 0..n {
-                        if let Ok(c) = doc.get_cursor(text, index + k, Some(&after)) {
-                            if inserted_keys.insert(key(&c)) {
-                                inserted.push(c);
-                            }
+                        if let Ok(c) = doc.get_cursor(text, index + k, Some(&after))
+                            && inserted_keys.insert(key(&c))
+                        {
+                            inserted.push(c);
                         }
                     }
                     shift += n as i64;
@@ -124,7 +124,7 @@ pub fn revert_edits(
     }
     // Merge: deletions of one character at neighbouring positions, and
     // insertions at the same position, in the order they were found.
-    edits.sort_by(|a, b| a.pos.cmp(&b.pos));
+    edits.sort_by_key(|e| e.pos);
     let mut merged: Vec<RevertEdit> = Vec::new();
     for e in edits {
         match merged.last_mut() {
