@@ -1,5 +1,6 @@
 //! What can go wrong in the service, in words a member can act on.
 
+use loam_core::community::CommunityError;
 use loam_core::{DocError, DocId, MemberId, MembershipError, Role};
 use loam_store::StoreError;
 
@@ -232,6 +233,62 @@ pub enum NodeError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The member's role does not allow a community action (changing the
+    /// index, commenting as a reader...).
+    #[error("{}", not_allowed(.action, .allowed, *.role, .facilitators))]
+    NotAllowed {
+        /// What was tried ("change the index").
+        action: String,
+        /// Who may do it ("facilitators").
+        allowed: String,
+        /// The member's role, `None` when not a member.
+        role: Option<Role>,
+        /// The names of the garden's facilitators.
+        facilitators: Vec<String>,
+    },
+    /// A community document could not be changed as asked (no such
+    /// section, an entry already there...).
+    #[error(transparent)]
+    Community(#[from] CommunityError),
+    /// No thread, comment, suggestion or reading path matches.
+    #[error("no {what} `{reference}`{}", hint_list(.known))]
+    UnknownItem {
+        /// What kind of thing ("thread").
+        what: &'static str,
+        /// What was asked for.
+        reference: String,
+        /// Some that exist.
+        known: Vec<String>,
+    },
+    /// Several items match a prefix.
+    #[error("`{reference}` names {} {what}s: {}; give more of the id", .candidates.len(), .candidates.join(", "))]
+    AmbiguousItem {
+        /// What kind of thing.
+        what: &'static str,
+        /// What was asked for.
+        reference: String,
+        /// The ids it could mean.
+        candidates: Vec<String>,
+    },
+}
+
+fn not_allowed(action: &str, allowed: &str, role: Option<Role>, facilitators: &[String]) -> String {
+    let who = match role {
+        Some(role) => format!("you are a {role}"),
+        None => "you are not a member of this garden".to_owned(),
+    };
+    let ask = match facilitators {
+        [] => String::new(),
+        names => format!(" (facilitators: {})", names.join(", ")),
+    };
+    format!("only {allowed} can {action}; {who}{ask}")
+}
+
+fn hint_list(known: &[String]) -> String {
+    match known {
+        [] => String::new(),
+        names => format!("; there are: {}", names.join(", ")),
+    }
 }
 
 fn read_only(role: Option<Role>, facilitators: &[String]) -> String {

@@ -108,6 +108,8 @@ pub(crate) struct State {
     pub(crate) to_compact: Vec<DocId>,
     /// The size of each document's last compacted save, in bytes.
     pub(crate) compacted: HashMap<DocId, u64>,
+    /// Replicas of the community documents (manifest, journals) in use.
+    pub(crate) community: HashMap<DocId, loam_core::community::CommunityDoc>,
 }
 
 #[derive(Debug)]
@@ -526,6 +528,7 @@ impl Garden {
             tick: 0,
             to_compact: Vec::new(),
             compacted: HashMap::new(),
+            community: HashMap::new(),
         };
         let shared = Arc::new(Shared {
             id,

@@ -451,10 +451,14 @@ impl Garden {
         Ok(self.lock().store.signatures_for(id, changes)?)
     }
 
-    /// Every document's heads, by id, from the index (no document loaded):
-    /// what sync compares with a peer's.
+    /// Every document's heads (notes and pages, and the community
+    /// documents: manifest and journals), sorted by id, from the index (no
+    /// document loaded): what sync compares with a peer's.
     pub fn doc_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>, NodeError> {
-        Ok(self.lock().store.doc_heads()?)
+        let mut heads = self.lock().store.doc_heads()?;
+        heads.extend(self.community_heads()?);
+        heads.sort_by_key(|(id, _)| *id);
+        Ok(heads)
     }
 
     fn announce_new(&self, prepared: &Prepared) {

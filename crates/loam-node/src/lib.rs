@@ -21,6 +21,12 @@
 //! again and again without duplicating anything) and exports itself back as
 //! one ([`Garden::export`], imported files byte for byte).
 //!
+//! The community layer ([`Garden::index`], [`Garden::guidelines`],
+//! [`Garden::open_thread`], [`Garden::give_kudos`], [`Garden::paths`],
+//! [`Garden::directory`], [`Garden::revert_member`], [`Garden::stats`], ...)
+//! reads and writes the garden manifest and the members' journals, with each
+//! write checked against the member's role.
+//!
 //! This is the only crate that talks to the clock and spawns background work
 //! (compaction). The CLI and the desktop shell depend on this crate alone, so
 //! it re-exports the types they need from the crates below.
@@ -28,8 +34,10 @@
 mod attachments;
 mod background;
 mod check;
+mod community;
 mod compaction;
 mod config;
+mod dashboard;
 pub mod demo;
 mod error;
 mod events;
@@ -40,6 +48,7 @@ pub mod identity;
 mod import;
 mod link_mention;
 mod members;
+mod moderation;
 pub mod network;
 mod node;
 mod queries;
@@ -51,6 +60,11 @@ mod when;
 
 pub use attachments::{ATTACHMENT_URL_PREFIX, attachment_url};
 pub use check::{CheckProblem, CheckReport};
+pub use community::{
+    Community, DiffLine, EntryView, GuidelinesView, IndexView, MentionOf, PathPage, PathView,
+    SectionView,
+};
+pub use dashboard::{DocMention, KudosReceived, MemberProfile};
 pub use error::NodeError;
 pub use events::Event;
 pub use export::{ExportNote, ExportOptions, ExportReport, ExportedAs};
@@ -60,6 +74,11 @@ pub use import::{
     AttachmentCounts, DEFAULT_MAX_ATTACHMENT_BYTES, DocCounts, ImportOptions, ImportPhase,
     ImportProgress, ImportReport, ImportedAsNote, MissingFile, NoteReason, RenamedTitle,
     UnresolvedLink,
+};
+pub use loam_core::community::{
+    Answer, Comment, CommunityError, ContributionKind, Flag, GardenStats, ItemRef, Kudos,
+    KudosTarget, ModerationRecord, NewcomerStat, ReuseStats, StatsInput, Suggestion,
+    SuggestionStatus, Thread, WeekStats, WritePolicy,
 };
 pub use loam_core::{
     Action, ChangeAuthor, ChangeHash, ContentHash, DocId, DocKind, DocSnapshot, Entry, EntryHash,
@@ -72,6 +91,7 @@ pub use loam_store::{
     PeerRow, SearchHit, SearchQuery, Sort, StoreError, TagCount, TitleEntry,
 };
 pub use members::{EntriesAdded, Invite};
+pub use moderation::{ModerationTarget, RevertReport};
 pub use node::Node;
 pub use queries::{Mention, NoteView};
 pub use replica_sync::{MAX_SYNC_MESSAGE, ReplicaSync, SyncReceived};

@@ -112,7 +112,7 @@ pub(crate) fn member_name(display_name: Option<String>, member: MemberId) -> Str
 
 impl State {
     /// Read in entries another process added to the database.
-    fn refresh_log(&mut self) -> Result<(), NodeError> {
+    pub(crate) fn refresh_log(&mut self) -> Result<(), NodeError> {
         if self.store.membership_count()? == self.log.len() {
             return Ok(());
         }

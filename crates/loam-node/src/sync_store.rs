@@ -11,6 +11,12 @@
 //! message), and is then stored like any other received change, with the
 //! signatures that came with it.
 //!
+//! Community documents (the garden manifest and members' journals, see
+//! [`loam_core::community`]) are recognised by their derived ids: they
+//! take the community path (no waiting for note fields), and
+//! [`SyncStore::write_policy`] tells the session who may sign their
+//! changes: facilitators for the manifest, the owner for a journal.
+//!
 //! Joining: before the garden exists here, the store answers for an empty
 //! garden with the ticket's id; the first membership entries the member
 //! who admits us sends create the garden ([`Node::join_garden`]).
@@ -20,6 +26,7 @@ use std::sync::Arc;
 
 use automerge::AutoCommit;
 use automerge::sync::SyncDoc;
+use loam_core::community::WritePolicy;
 use loam_core::{
     ChangeHash, DocId, Entry, EntryHash, GardenId, MemberId, NoteDoc, Role, SignedChanges,
 };
@@ -164,6 +171,15 @@ impl SyncStore for GardenSync {
         }
     }
 
+    fn write_policy(&mut self, doc: DocId) -> Result<WritePolicy, StoreError> {
+        match &self.garden {
+            Some(garden) => garden
+                .write_policy(doc)
+                .map_err(store_error("read the membership log")),
+            None => Ok(WritePolicy::Writers),
+        }
+    }
+
     fn admit_join(&mut self, remote: MemberId, redeem: &[u8]) -> Result<Role, Refusal> {
         let refuse = |reason: String| Refusal::new(RefuseCode::InviteRefused, reason);
         let garden = self
@@ -188,6 +204,14 @@ impl SyncStore for GardenSync {
             return Ok(incoming.sync().generate_sync_message(state));
         }
         let garden = self.held()?;
+        if let Some(kind) = garden
+            .community_kind_of(doc)
+            .map_err(store_error("read the membership log"))?
+        {
+            return garden
+                .community_sync_message(kind, state)
+                .map_err(store_error("read a community document"));
+        }
         garden
             .sync_message_for(doc, state)
             .map_err(store_error("read a document"))
@@ -198,7 +222,17 @@ impl SyncStore for GardenSync {
         doc: DocId,
         changes: &[ChangeHash],
     ) -> Result<Vec<SignedChanges>, StoreError> {
-        self.held()?
+        let garden = self.held()?;
+        if garden
+            .community_kind_of(doc)
+            .map_err(store_error("read the membership log"))?
+            .is_some()
+        {
+            return garden
+                .community_signatures(doc, changes)
+                .map_err(store_error("read change signatures"));
+        }
+        garden
             .change_signatures(doc, changes)
             .map_err(store_error("read change signatures"))
     }
@@ -211,6 +245,14 @@ impl SyncStore for GardenSync {
         signatures: Vec<SignedChanges>,
     ) -> Result<(), StoreError> {
         let garden = self.held()?.clone();
+        if let Some(kind) = garden
+            .community_kind_of(doc)
+            .map_err(store_error("read the membership log"))?
+        {
+            return garden
+                .receive_community_message(kind, state, message, signatures)
+                .map_err(store_error("store a received community change"));
+        }
         let known = garden
             .holds_doc(doc)
             .map_err(store_error("read a document"))?;
