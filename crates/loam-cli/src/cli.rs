@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::commands::{
-    adopt, archive, cat, check, completions, edit, export, gardens, history, import, init, links,
-    ls, members, new, rename, search, sync, tags, versions, whoami,
+    adopt, archive, cat, check, completions, edit, export, gardens, guidelines, history, import,
+    index, init, kudos, links, ls, members, moderation, new, path, rename, search, stats, sync,
+    tags, thread, versions, who, whoami,
 };
 use crate::context::Context;
 use crate::errors::EXIT_CODES_HELP;
@@ -129,6 +130,24 @@ pub enum Command {
     Peers(sync::PeersArgs),
     /// Whether `loam serve` is running, and its peers (direct or relay, in sync)
     Status(sync::StatusArgs),
+    /// The curated index: sections, entries, featured pages, suggestions
+    Index(index::Args),
+    /// The garden's guidelines: read, acknowledge, update (facilitators)
+    Guidelines(guidelines::Args),
+    /// Discussion threads and questions on notes and pages
+    Thread(thread::Args),
+    /// Give kudos for a note, page or comment; list kudos
+    Kudos(kudos::Args),
+    /// Reading paths: ordered pages for newcomers, and your progress
+    Path(path::Args),
+    /// Who knows what: the member directory and profiles
+    Who(who::Args),
+    /// Flag a note, page, thread or comment for the facilitators
+    Flag(moderation::FlagArgs),
+    /// Moderation (facilitators): archive, hide, revert, flags, the log
+    Moderation(moderation::Args),
+    /// The knowledge-creation dashboard's figures (--json, --csv)
+    Stats(stats::Args),
     /// Import a folder of markdown files (an Obsidian vault); again to bring in what changed
     Import(import::Args),
     /// Export the garden as a folder of markdown files Obsidian opens as a vault
@@ -171,6 +190,15 @@ impl Command {
             Self::Sync(args) => sync::sync(ctx, args),
             Self::Peers(args) => sync::peers(ctx, args),
             Self::Status(args) => sync::status(ctx, args),
+            Self::Index(args) => index::run(ctx, args),
+            Self::Guidelines(args) => guidelines::run(ctx, args),
+            Self::Thread(args) => thread::run(ctx, args),
+            Self::Kudos(args) => kudos::run(ctx, args),
+            Self::Path(args) => path::run(ctx, args),
+            Self::Who(args) => who::run(ctx, args),
+            Self::Flag(args) => moderation::flag(ctx, args),
+            Self::Moderation(args) => moderation::run(ctx, args),
+            Self::Stats(args) => stats::run(ctx, args),
             Self::Import(args) => import::run(ctx, args),
             Self::Export(args) => export::run(ctx, args),
             Self::Check(args) => check::run(ctx, args),

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::io::Write;
 
-use loam_node::{MembershipError, NoEffect, NodeError, StoreError};
+use loam_node::{CommunityError, MembershipError, NoEffect, NodeError, StoreError};
 
 use crate::style::Style;
 
@@ -241,6 +241,11 @@ fn node_error(err: &NodeError, report: &mut Report) {
         }
         NodeError::Store(store) => store_error(store, report),
         NodeError::ReadOnly { .. } => Exit::NoPerm,
+        NodeError::NotAllowed { .. } => Exit::NoPerm,
+        NodeError::UnknownItem { .. } => Exit::NoInput,
+        NodeError::AmbiguousItem { .. } => Exit::DataErr,
+        NodeError::Community(CommunityError::NotFound { .. }) => Exit::NoInput,
+        NodeError::Community(_) => Exit::DataErr,
         NodeError::Membership(MembershipError::Refused(NoEffect::NotFacilitator { .. })) => {
             report
                 .hints

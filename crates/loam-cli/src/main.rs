@@ -14,6 +14,7 @@ mod editor;
 mod errors;
 mod excerpt;
 mod output;
+mod people;
 mod progress;
 mod resolve;
 mod style;

@@ -4,6 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests may panic; helpers outside #[test] fns count too.
 
+mod community;
 mod editing;
 mod errors;
 mod gardens;
