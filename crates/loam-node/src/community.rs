@@ -159,6 +159,27 @@ pub struct MentionOf {
     pub time: i64,
 }
 
+/// What this member may do in the garden: for front ends to show what a
+/// role allows (a reader sees why an editor is read-only) rather than hide
+/// it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Permissions {
+    /// Their role, `None` when not (or no longer) a member.
+    pub role: Option<Role>,
+    /// Write notes and pages.
+    pub edit_notes: bool,
+    /// Curate: the index, guidelines, reading paths, moderation.
+    pub curate: bool,
+    /// Speak: threads, comments, answers, kudos, suggestions, flags.
+    pub discuss: bool,
+    /// Mark pages read and acknowledge the guidelines.
+    pub mark_read: bool,
+    /// Why notes cannot be edited, as the refusal says, when they cannot.
+    pub read_only_reason: Option<String>,
+    /// The names of the garden's facilitators (whom to ask).
+    pub facilitators: Vec<String>,
+}
+
 impl State {
     /// Current and removed members: the owners of the garden's journals.
     fn journal_owners(&self) -> Vec<MemberId> {
@@ -331,6 +352,35 @@ impl Garden {
     ) -> Result<T, NodeError> {
         let kind = self.my_journal();
         self.write_community(kind, Need::Writer, action, f)
+    }
+
+    /// What this member may do here (see [`Permissions`]).
+    pub fn permissions(&self) -> Result<Permissions, NodeError> {
+        let mut state = self.lock();
+        state.refresh_log()?;
+        let membership = state.log.state();
+        let role = membership.role(state.member);
+        let facilitators = membership
+            .facilitators()
+            .into_iter()
+            .filter_map(|f| membership.member(f).map(|m| m.name.clone()))
+            .collect();
+        Ok(Permissions {
+            role,
+            edit_notes: role.is_some_and(Role::can_write),
+            curate: role == Some(Role::Facilitator),
+            discuss: role.is_some_and(Role::can_write),
+            mark_read: role.is_some(),
+            read_only_reason: state.check_writer().err().map(|e| e.to_string()),
+            facilitators,
+        })
+    }
+
+    /// Whether `doc` is a community document (the manifest, or a member's
+    /// journal) rather than a note or page: what a front end checks on a
+    /// [`crate::Event::DocChanged`] to refresh its community views.
+    pub fn community_document(&self, doc: DocId) -> Result<Option<CommunityKind>, NodeError> {
+        self.community_kind_of(doc)
     }
 
     /// The id of this garden's manifest document.

@@ -62,7 +62,7 @@ pub use attachments::{ATTACHMENT_URL_PREFIX, attachment_url};
 pub use check::{CheckProblem, CheckReport};
 pub use community::{
     Community, DiffLine, EntryView, GuidelinesView, IndexView, MentionOf, PathPage, PathView,
-    SectionView,
+    Permissions, SectionView,
 };
 pub use dashboard::{DocMention, KudosReceived, MemberProfile};
 pub use error::NodeError;
@@ -76,8 +76,8 @@ pub use import::{
     UnresolvedLink,
 };
 pub use loam_core::community::{
-    Answer, Comment, CommunityError, ContributionKind, Flag, GardenStats, ItemRef, Kudos,
-    KudosTarget, ModerationRecord, NewcomerStat, ReuseStats, StatsInput, Suggestion,
+    Answer, Comment, CommunityError, CommunityKind, ContributionKind, Flag, GardenStats, ItemRef,
+    Kudos, KudosTarget, ModerationRecord, NewcomerStat, ReuseStats, StatsInput, Suggestion,
     SuggestionStatus, Thread, WeekStats, WritePolicy,
 };
 pub use loam_core::{
