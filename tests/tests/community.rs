@@ -16,10 +16,14 @@ fn a_featured_page_kudos_and_roles_travel_between_members() -> anyhow::Result<()
     ada.run(&["init", "Commons"]).ok()?;
     ada.run(&["new", "--page", "Soil", "--body", "Loam is soil."])
         .ok()?;
+    ada.run(&["guidelines", "set", "--text", "Be kind."]).ok()?;
     ada.serve()?;
     for (member, role) in [(&bo, "member"), (&cy, "reader")] {
         let ticket = ada.run(&["invite", "--role", role]).ok()?.trim().to_owned();
-        member.run(&["join", &ticket]).ok()?;
+        let joined = member.run(&["join", &ticket]).ok()?;
+        // Newcomers are shown the guidelines on joining, and acknowledge.
+        assert!(joined.contains("This garden has guidelines"), "{joined}");
+        member.run(&["guidelines", "ack"]).ok()?;
     }
 
     // Ada curates while serving; Bo and Cy sync.
@@ -50,6 +54,14 @@ fn a_featured_page_kudos_and_roles_travel_between_members() -> anyhow::Result<()
             .contains("only facilitators can change the index"),
         "{}",
         refused.stderr
+    );
+
+    // Ada sees who acknowledged the guidelines.
+    cy.run(&["sync", "--once"]).ok()?;
+    let acks = ada.run(&["guidelines", "acks"]).ok()?;
+    assert!(
+        acks.contains("Cy: acknowledged the current version"),
+        "{acks}"
     );
 
     // Everyone computes the same figures.

@@ -273,6 +273,11 @@ pub fn join(ctx: &mut Context, args: JoinArgs) -> anyhow::Result<()> {
     if node.default_garden().is_err() {
         let _ = node.set_default_garden(report.garden);
     }
+    // Every newcomer is shown that the garden has guidelines on joining.
+    let guidelines = node
+        .garden_by_id(report.garden)
+        .and_then(|g| g.guidelines())
+        .ok();
     if ctx.json() {
         return ctx.out.json(&report);
     }
@@ -283,6 +288,12 @@ pub fn join(ctx: &mut Context, args: JoinArgs) -> anyhow::Result<()> {
         report.docs,
         if report.docs == 1 { "" } else { "s" }
     ))?;
+    if let Some(g) = guidelines.filter(|g| g.needs_ack) {
+        ctx.out.line(format!(
+            "This garden has guidelines (version {}): read them with `loam guidelines`, then `loam guidelines ack`.",
+            g.version
+        ))?;
+    }
     ctx.out
         .line("Run `loam serve` to stay in sync, or `loam sync` now and then.")
 }
