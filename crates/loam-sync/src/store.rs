@@ -151,7 +151,8 @@ pub trait SyncStore {
     ) -> Result<Vec<SignedChanges>, StoreError>;
 
     /// Apply a sync message whose changes the session has verified are
-    /// covered by `signatures` (each verified, each by a current writer),
+    /// covered by `signatures` (each verified; each change by someone the
+    /// document's [`WritePolicy`] allows now, or built on by such a change),
     /// and keep those signatures with the changes. An unknown document is
     /// created from what arrives.
     fn receive_sync_message(

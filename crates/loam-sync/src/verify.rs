@@ -41,21 +41,22 @@ pub(crate) fn check_incoming(
     let bad = |reason: String| SessionError::BadSyncMessage { doc, reason };
     let message = Message::decode(bytes).map_err(|e| bad(e.to_string()))?;
     check_blooms(&message, limits).map_err(bad)?;
-    let hashes = change_hashes(&message, limits).map_err(bad)?;
-    if hashes.is_empty() {
+    let graph = change_graph(&message, limits).map_err(bad)?;
+    if graph.is_empty() {
         return Ok(Verdict::Accept {
             message,
             signatures: Vec::new(),
             changes: 0,
         });
     }
+    let hashes: Vec<ChangeHash> = graph.iter().map(|(h, _)| *h).collect();
     let wanted: HashSet<ChangeHash> = hashes.iter().copied().collect();
     let policy = store.write_policy(doc).map_err(SessionError::Store)?;
     // Signer → whether they may write this document, asked once per signer.
     let mut writers: HashMap<MemberId, bool> = HashMap::new();
-    // Change → whether a writer's batch covers it.
+    // Change → whether a writer's batch covers it, and a signer.
     let mut covered: HashMap<ChangeHash, (bool, MemberId)> = HashMap::new();
-    let mut relevant = Vec::new();
+    let mut batches = Vec::new();
     for encoded in signatures {
         let batch = SignedChanges::decode(encoded)
             .map_err(|error| SessionError::BadSignature { doc, error })?;
@@ -83,30 +84,71 @@ pub(crate) fn check_incoming(
                 }
             }
         }
-        if writer {
-            relevant.push(batch);
-        }
+        batches.push(batch);
     }
-    for hash in &hashes {
-        match covered.get(hash) {
-            None => return Err(SessionError::Unsigned { doc, change: *hash }),
-            Some((false, signer)) => {
-                return Ok(Verdict::Refuse {
-                    reason: format!(
-                        "change {hash} is signed by {}, who may not write this document ({})",
-                        signer.short(),
-                        policy.describe()
-                    ),
-                });
-            }
-            Some((true, _)) => {}
-        }
+    if let Some(hash) = hashes.iter().find(|h| !covered.contains_key(h)) {
+        return Err(SessionError::Unsigned { doc, change: *hash });
     }
+    let accepted = endorsed(&graph, &covered);
+    if let Some(hash) = hashes.iter().find(|h| !accepted.contains(h)) {
+        let signer = covered
+            .get(hash)
+            .map_or_else(String::new, |(_, s)| s.short());
+        return Ok(Verdict::Refuse {
+            reason: format!(
+                "change {hash} is signed by {signer}, who may not write this document ({})",
+                policy.describe()
+            ),
+        });
+    }
+    let relevant = batches
+        .into_iter()
+        .filter(|b| b.changes().iter().any(|h| accepted.contains(h)))
+        .collect();
     Ok(Verdict::Accept {
         message,
         signatures: relevant,
         changes: hashes.len(),
     })
+}
+
+/// The changes of a message that may be applied: those signed by someone
+/// who may write the document now, and those such a change builds on (its
+/// ancestors among the message's changes).
+///
+/// A writer's Loam only ever builds on changes it accepted itself, so a
+/// change a current writer built on was accepted when it was made, even if
+/// its signer has since been removed or demoted (a former facilitator's
+/// curation, a removed member's old edits): without this, a newcomer, who
+/// receives a document whole, would refuse its history. A change signed
+/// after its author lost the right is built on by no current writer, and
+/// stays refused.
+fn endorsed(
+    graph: &[(ChangeHash, Vec<ChangeHash>)],
+    covered: &HashMap<ChangeHash, (bool, MemberId)>,
+) -> HashSet<ChangeHash> {
+    let deps: HashMap<ChangeHash, &[ChangeHash]> =
+        graph.iter().map(|(h, d)| (*h, d.as_slice())).collect();
+    let mut accepted: HashSet<ChangeHash> = HashSet::new();
+    let mut stack: Vec<ChangeHash> = graph
+        .iter()
+        .filter(|(h, _)| covered.get(h).is_some_and(|(w, _)| *w))
+        .map(|(h, _)| *h)
+        .collect();
+    // Each change is pushed at most once more than it is accepted: bounded
+    // by the message's changes and their dependencies.
+    while let Some(hash) = stack.pop() {
+        if !accepted.insert(hash) {
+            continue;
+        }
+        if let Some(ds) = deps.get(&hash) {
+            stack.extend(
+                ds.iter()
+                    .filter(|d| deps.contains_key(d) && !accepted.contains(d)),
+            );
+        }
+    }
+    accepted
 }
 
 /// The batches among `batches` that cover `hashes`, or the first change
@@ -143,6 +185,17 @@ pub(crate) fn cover(
 /// when the peer has little of it, followed by any changes it holds whose
 /// dependencies it lacks).
 pub(crate) fn change_hashes(message: &Message, limits: &Limits) -> Result<Vec<ChangeHash>, String> {
+    Ok(change_graph(message, limits)?
+        .into_iter()
+        .map(|(hash, _)| hash)
+        .collect())
+}
+
+/// [`change_hashes`], each with the changes it depends on.
+fn change_graph(
+    message: &Message,
+    limits: &Limits,
+) -> Result<Vec<(ChangeHash, Vec<ChangeHash>)>, String> {
     let mut hashes = Vec::new();
     let mut chunks = 0usize;
     for entry in message.changes.iter() {
@@ -162,7 +215,7 @@ pub(crate) fn change_hashes(message: &Message, limits: &Limits) -> Result<Vec<Ch
                     }
                     let change = Change::try_from(chunk.bytes)
                         .map_err(|e| format!("a change does not decode: {e}"))?;
-                    hashes.push(change.hash());
+                    hashes.push((change.hash(), change.deps().to_vec()));
                 }
                 other => return Err(format!("a chunk of unsupported type {other}")),
             }
@@ -233,7 +286,10 @@ fn check_inflated_size(body: &[u8], limit: usize) -> Result<(), String> {
 /// The changes of a whole-document chunk. It must load completely, its
 /// hashes verified. (Its columns are inflated by Automerge without a bound
 /// of ours: the chunk's size is bounded, its inflated size is not checked.)
-fn document_hashes(chunk: &[u8], limits: &Limits) -> Result<Vec<ChangeHash>, String> {
+fn document_hashes(
+    chunk: &[u8],
+    limits: &Limits,
+) -> Result<Vec<(ChangeHash, Vec<ChangeHash>)>, String> {
     if chunk.len() > limits.max_doc_bytes {
         return Err(format!(
             "a document of {} bytes, over the limit of {}",
@@ -251,7 +307,7 @@ fn document_hashes(chunk: &[u8], limits: &Limits) -> Result<Vec<ChangeHash>, Str
     Ok(doc
         .get_changes_meta(&[])
         .into_iter()
-        .map(|m| m.hash)
+        .map(|m| (m.hash, m.deps))
         .collect())
 }
 

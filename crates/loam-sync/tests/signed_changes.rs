@@ -262,3 +262,54 @@ fn only_the_owner_writes_a_journal_even_a_facilitator_is_refused() {
     assert_eq!(peers[1].text(doc(0)).unwrap(), "curated doc 0");
     assert_eq!(link.sb.stats().docs_refused, 1);
 }
+
+#[test]
+fn a_demoted_facilitators_curation_reaches_a_newcomer_once_a_facilitator_built_on_it() {
+    use loam_core::community::WritePolicy;
+    let mut peers = garden();
+    for p in &mut peers {
+        p.policies.insert(doc(0), WritePolicy::Facilitators);
+    }
+    // Ada (0) curates; Bo (1) becomes a facilitator, receives it and
+    // curates on top; then Ada steps down to member, everywhere.
+    peers[0].splice(doc(0), 0, 0, "curated by Ada ");
+    for p in &mut peers {
+        p.set_role(key(2).member(), Some(Role::Facilitator));
+    }
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    link.run(&mut peers);
+    assert_eq!(peers[1].text(doc(0)).unwrap(), "curated by Ada doc 0");
+    peers[1].splice(doc(0), 0, 0, "and Bo: ");
+    for p in &mut peers {
+        p.set_role(key(1).member(), Some(Role::Member));
+    }
+    // Ada, now a member, tries once more: nobody builds on that.
+    peers[0].splice(doc(0), 0, 0, "sneaky ");
+
+    // A newcomer holding no document gets the manifest whole from Bo:
+    // Ada's old curation comes with Bo's, endorsed by it.
+    let members = [
+        (key(1).member(), Role::Member),
+        (key(2).member(), Role::Facilitator),
+        (key(3).member(), Role::Reader),
+        (key(4).member(), Role::Member),
+    ];
+    let mut newcomer = MemoryStore::new(GARDEN, key(4), &members);
+    newcomer.policies.insert(doc(0), WritePolicy::Facilitators);
+    peers.push(newcomer);
+    let mut link = Link::connect(&mut peers, 1, 3, None);
+    link.run(&mut peers);
+    assert!(link.error.is_none(), "{:?}", link.error);
+    assert_eq!(
+        peers[3].text(doc(0)).as_deref(),
+        Some("and Bo: curated by Ada doc 0")
+    );
+    // Ada's change after her demotion is refused.
+    let mut link = Link::connect(&mut peers, 0, 3, None);
+    link.run(&mut peers);
+    assert_eq!(
+        peers[3].text(doc(0)).as_deref(),
+        Some("and Bo: curated by Ada doc 0")
+    );
+    assert_eq!(link.sb.stats().docs_refused, 1);
+}
