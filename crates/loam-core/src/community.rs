@@ -326,6 +326,18 @@ impl CommunityDoc {
         )
     }
 
+    /// An empty change on top of every head, made at `now`: a current
+    /// writer vouching for the document's history, so that changes by
+    /// someone who has since lost the right still reach newcomers (see
+    /// loam-sync's rule on changes a current writer built on).
+    pub fn endorse(&mut self, now: i64) -> ChangeHash {
+        self.doc.empty_change(
+            CommitOptions::default()
+                .with_time(now)
+                .with_message("endorse".to_owned()),
+        )
+    }
+
     /// Drop what was written since the last commit.
     pub fn rollback(&mut self) {
         self.doc.rollback();

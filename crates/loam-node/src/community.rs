@@ -383,6 +383,36 @@ impl Garden {
         self.community_kind_of(doc)
     }
 
+    /// Vouch for the manifest's history with an empty signed change on top
+    /// of it, when this member is a facilitator and holds a manifest: done
+    /// after a facilitator loses the role, so that what they curated still
+    /// reaches newcomers (who accept a former facilitator's changes only
+    /// when a current one built on them).
+    pub(crate) fn endorse_manifest(&self) -> Result<(), NodeError> {
+        let mut state = self.lock();
+        state.refresh_log()?;
+        let id = manifest_id(state.garden);
+        if state.log.role(state.member) != Some(Role::Facilitator)
+            || state.store.community_doc_bytes(id)?.is_none()
+        {
+            return Ok(());
+        }
+        let hash = state
+            .community_doc(CommunityKind::Manifest)?
+            .endorse(time::now());
+        let signatures = state.sign(id, &[hash]);
+        let heads = match state.store_community(CommunityKind::Manifest, &signatures) {
+            Ok(heads) => heads,
+            Err(e) => {
+                state.community.remove(&id);
+                return Err(e);
+            }
+        };
+        drop(state);
+        self.announce_community(id, &heads);
+        Ok(())
+    }
+
     /// The id of this garden's manifest document.
     pub fn manifest_id(&self) -> DocId {
         manifest_id(self.id())

@@ -233,15 +233,28 @@ impl Garden {
     }
 
     /// Change `member`'s role. Facilitators only; the last facilitator
-    /// cannot step down.
+    /// cannot step down. A facilitator who steps down leaves their curation vouched for by
+    /// this one (see `Garden::endorse_manifest`).
     pub fn set_role(&self, member: MemberId, role: Role) -> Result<Entry, NodeError> {
-        self.append(Action::SetRole { member, role })
+        let was = self.role_of(member)?;
+        let entry = self.append(Action::SetRole { member, role })?;
+        if was == Some(Role::Facilitator) && role != Role::Facilitator {
+            // The role change stands either way; a failure here only means
+            // newcomers wait for the next curation to see the old one.
+            let _ = self.endorse_manifest();
+        }
+        Ok(entry)
     }
 
     /// Remove `member`. Facilitators only; the last facilitator cannot be
     /// removed.
     pub fn remove_member(&self, member: MemberId) -> Result<Entry, NodeError> {
-        self.append(Action::Remove { member })
+        let was = self.role_of(member)?;
+        let entry = self.append(Action::Remove { member })?;
+        if was == Some(Role::Facilitator) {
+            let _ = self.endorse_manifest();
+        }
+        Ok(entry)
     }
 
     /// Change the name this member is shown by in this garden.

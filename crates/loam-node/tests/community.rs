@@ -412,6 +412,33 @@ fn a_facilitator_reverts_one_members_changes_to_a_page() {
     assert!(garden.open_flags().unwrap().is_empty());
 }
 
+#[test]
+fn a_former_facilitators_curation_still_reaches_a_newcomer() {
+    let (ada, bo, garden, bo_garden) = community();
+    let soil = garden.resolve("Soil").unwrap();
+    garden.add_to_index("Start here", soil, None).unwrap();
+    garden
+        .set_role(bo.peer.node.member_id(), Role::Facilitator)
+        .unwrap();
+    sync(&bo);
+    // Bo, now a facilitator, makes Ada a member: Bo's Loam vouches for
+    // Ada's curation, which a newcomer would otherwise refuse.
+    bo_garden
+        .set_role(ada.peer.node.member_id(), Role::Member)
+        .unwrap();
+    let cy = online("Cy");
+    let invite = bo_garden.invite(Role::Member, None, 1).unwrap();
+    let ticket = invite_ticket(&bo_garden, &invite, bo.net.addr().unwrap())
+        .to_string()
+        .parse()
+        .unwrap();
+    cy.net.join(&ticket, TIMEOUT).unwrap();
+    let cy_garden = cy.peer.node.garden_by_id(garden.id()).unwrap();
+    let index = cy_garden.index().unwrap();
+    assert_eq!(index.sections.len(), 1);
+    assert_eq!(index.sections[0].entries[0].title, "Soil");
+}
+
 /// A small seeded generator (xorshift), so that a failing run replays.
 struct Rng(u64);
 
