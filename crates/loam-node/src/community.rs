@@ -1205,6 +1205,22 @@ impl Garden {
 
     // ---- sync -------------------------------------------------------------
 
+    /// The ids of every community document this garden may hold: the
+    /// manifest's and every (current or removed) member's journal's.
+    pub(crate) fn community_ids(&self) -> Result<std::collections::HashSet<DocId>, NodeError> {
+        let mut state = self.lock();
+        state.refresh_log()?;
+        let garden = state.garden;
+        Ok(std::iter::once(manifest_id(garden))
+            .chain(
+                state
+                    .journal_owners()
+                    .into_iter()
+                    .map(|m| journal_id(garden, m)),
+            )
+            .collect())
+    }
+
     /// Every community document's heads (for the sync digest).
     pub(crate) fn community_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>, NodeError> {
         Ok(self.lock().store.community_heads()?)

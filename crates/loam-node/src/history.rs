@@ -454,8 +454,14 @@ impl Garden {
     /// Every document's heads (notes and pages, and the community
     /// documents: manifest and journals), sorted by id, from the index (no
     /// document loaded): what sync compares with a peer's.
+    ///
+    /// A note stored under a community document's id (a peer made one up
+    /// before the member it belongs to joined) is left out: that id is the
+    /// community document's.
     pub fn doc_heads(&self) -> Result<Vec<(DocId, Vec<ChangeHash>)>, NodeError> {
+        let reserved = self.community_ids()?;
         let mut heads = self.lock().store.doc_heads()?;
+        heads.retain(|(id, _)| !reserved.contains(id));
         heads.extend(self.community_heads()?);
         heads.sort_by_key(|(id, _)| *id);
         Ok(heads)
