@@ -439,6 +439,53 @@ fn a_former_facilitators_curation_still_reaches_a_newcomer() {
     assert_eq!(index.sections[0].entries[0].title, "Soil");
 }
 
+#[test]
+fn the_dashboard_counts_citations_across_members_orphans_and_answers() {
+    let (ada, bo, garden, bo_garden) = community();
+    // Bo writes two notes; Ada's page cites one of them.
+    let worms = bo_garden
+        .create(NewDoc::note("Worms", "they till"))
+        .unwrap();
+    bo_garden
+        .create(NewDoc::note("Stray", "nobody links here"))
+        .unwrap();
+    let q = bo_garden
+        .open_thread(worms, "Do worms help?", "", true)
+        .unwrap();
+    sync(&bo);
+    let soil = garden.resolve("Soil").unwrap();
+    garden
+        .replace_text(soil, "Loam is soil. See [[Worms]].")
+        .unwrap();
+    garden.answer_question(&q.encode(), soil, "yes").unwrap();
+    sync(&bo);
+    for g in [&garden, &bo_garden] {
+        let s = g.stats().unwrap();
+        assert_eq!((s.reuse.cross_member, s.reuse.links), (1, 1));
+        let orphans: Vec<String> = s
+            .orphan_notes
+            .iter()
+            .map(|d| g.note(*d).unwrap().row.title)
+            .collect();
+        assert_eq!(orphans, ["Stray"]);
+        assert_eq!((s.questions_opened, s.questions_answered), (1, 1));
+        assert!(s.median_ms_to_answer.is_some());
+        assert_eq!(s.contributors, 2);
+        let kinds = &s.by_kind;
+        use loam_node::ContributionKind as K;
+        assert_eq!(kinds.get(&K::Question), Some(&1));
+        assert_eq!(kinds.get(&K::Answer), Some(&1));
+    }
+    let bo_profile = garden.profile(bo.peer.node.member_id()).unwrap();
+    let worked: Vec<&str> = bo_profile
+        .top_docs
+        .iter()
+        .map(|d| d.title.as_str())
+        .collect();
+    assert!(worked.contains(&"Worms"), "{worked:?}");
+    drop(ada);
+}
+
 /// A small seeded generator (xorshift), so that a failing run replays.
 struct Rng(u64);
 
