@@ -328,6 +328,7 @@ async fn until_peers_online(app: &App, peers: u32) -> anyhow::Result<()> {
 /// saying why. Screenshots of the invite dialog and the members list.
 pub async fn two_members(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> {
     // Ana makes a ticket.
+    ana.switch_to("seed", "Seed ideas").await?;
     ana.command("Theme: dark").await?;
     ana.command("Show members").await?;
     app_until_members(ana, 1).await?;
@@ -363,7 +364,13 @@ pub async fn two_members(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> 
     )
     .await?;
     bo.click(".join-form button[type=submit]").await?;
-    bo.until_open("Welcome to Loam").await?;
+    // The garden opens (on a recent note: the two apps share the webview's
+    // storage, as two windows of one browser would).
+    bo.until(
+        "the joined garden to open",
+        "return document.documentElement.dataset.editorReady === 'true' && !!document.querySelector('.note-title') && document.querySelector('.garden-name .name').textContent === 'Demo garden';",
+    )
+    .await?;
     bo.js("window.__loamErrors = []; window.addEventListener('error', e => window.__loamErrors.push(String(e.message))); window.addEventListener('unhandledrejection', e => window.__loamErrors.push(String(e.reason && (e.reason.message || JSON.stringify(e.reason))))); return true;").await?;
     until_peers_online(bo, 1).await?;
     until_peers_online(ana, 1).await?;
