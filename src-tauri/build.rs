@@ -30,6 +30,13 @@ const COMMANDS: &[&str] = &[
     "editor_close",
     "subscribe_events",
     "close_window",
+    "sync_status",
+    "members",
+    "set_member_role",
+    "remove_member",
+    "create_invite",
+    "read_ticket",
+    "join_garden",
 ];
 
 fn main() {

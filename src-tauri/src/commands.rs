@@ -7,9 +7,11 @@ use tauri::ipc::{Channel, InvokeBody, InvokeResponseBody, Request, Response};
 
 use crate::dto::{
     AppEvent, AppStatus, ChangeDto, CommandError, ContextDto, CreateRequest, EditDto, EditorOpened,
-    ErrorKind, HistoryDto, ListRequest, NoteDto, NoteRow, OutLinkDto, RenameDto, ResolvedLink,
-    SearchHitDto, SortKey, TagDto, TitleDto, VersionDto, text_parts,
+    ErrorKind, GardenDto, HistoryDto, InviteDto, InviteRequest, JoinedDto, ListRequest, MemberDto,
+    MembersDto, NoteDto, NoteRow, OutLinkDto, RenameDto, ResolvedLink, RoleDto, SearchHitDto,
+    SortKey, SyncStatus, TagDto, TicketInfo, TitleDto, VersionDto, text_parts,
 };
+use crate::network;
 use crate::state::{AppState, parse_id};
 
 /// A command's result.
@@ -24,10 +26,19 @@ pub async fn app_status(state: State<'_, AppState>) -> Answer<AppStatus> {
     Ok(state.status())
 }
 
-/// Set the display name and, the first time, plant the demo garden.
+/// Set the display name and, the first time, plant the demo garden
+/// (unless `demo` is false: the member joins a garden with a ticket next).
+/// A garden shown goes online.
 #[tauri::command]
-pub async fn finish_first_run(name: String, state: State<'_, AppState>) -> Answer<AppStatus> {
-    state.finish_first_run(&name)
+pub async fn finish_first_run<R: tauri::Runtime>(
+    name: String,
+    demo: Option<bool>,
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<AppStatus> {
+    let status = state.finish_first_run(&name, demo.unwrap_or(true))?;
+    network::start_in_background(&app);
+    Ok(status)
 }
 
 /// The notes and pages, as the note list shows them.
@@ -322,5 +333,180 @@ pub async fn subscribe_events(
 pub async fn close_window<R: tauri::Runtime>(window: tauri::Window<R>) -> Answer<()> {
     window.destroy().map_err(|e| {
         CommandError::new(ErrorKind::Internal, format!("cannot close the window: {e}"))
+    })
+}
+
+/// Sync with other members now: peers, path, last sync, problems.
+#[tauri::command]
+pub async fn sync_status(state: State<'_, AppState>) -> Answer<SyncStatus> {
+    Ok(network::status(&state))
+}
+
+/// The garden's members, with who is online.
+#[tauri::command]
+pub async fn members(state: State<'_, AppState>) -> Answer<MembersDto> {
+    members_of(&state)
+}
+
+fn members_of(state: &AppState) -> Answer<MembersDto> {
+    let garden = state.garden()?;
+    let membership = garden.members()?;
+    let me = state.node().member_id();
+    let online = network::status(state).online;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let mut members: Vec<MemberDto> = membership
+        .members()
+        .map(|m| MemberDto {
+            id: m.id.to_string(),
+            short: m.id.short(),
+            name: m.name.clone(),
+            role: m.role.into(),
+            you: m.id == me,
+            online: m.id == me || online.contains(&m.id.to_string()),
+            joined: m.joined_ms,
+        })
+        .collect();
+    // Facilitators first, then by name.
+    let rank = |r: RoleDto| match r {
+        RoleDto::Facilitator => 0,
+        RoleDto::Member => 1,
+        RoleDto::Reader => 2,
+    };
+    members.sort_by(|a, b| {
+        (rank(a.role), a.name.to_lowercase()).cmp(&(rank(b.role), b.name.to_lowercase()))
+    });
+    let my_role = membership.role(me);
+    Ok(MembersDto {
+        members,
+        my_role: my_role.map(Into::into),
+        can_manage: my_role.is_some_and(|r| r.can_manage()),
+        shareable: garden.shareable(),
+        open_invites: u32::try_from(
+            membership
+                .invites()
+                .filter(|i| i.check(now).is_ok())
+                .count(),
+        )
+        .unwrap_or(u32::MAX),
+    })
+}
+
+fn parse_member(id: &str) -> Answer<loam_node::MemberId> {
+    id.parse()
+        .map_err(|_| CommandError::new(ErrorKind::Invalid, format!("`{id}` is not a member id")))
+}
+
+/// Change a member's role (facilitators only); the members after.
+#[tauri::command]
+pub async fn set_member_role(
+    member: String,
+    role: RoleDto,
+    state: State<'_, AppState>,
+) -> Answer<MembersDto> {
+    state
+        .garden()?
+        .set_role(parse_member(&member)?, role.into())?;
+    members_of(&state)
+}
+
+/// Remove a member (facilitators only); the members after.
+#[tauri::command]
+pub async fn remove_member(member: String, state: State<'_, AppState>) -> Answer<MembersDto> {
+    state.garden()?.remove_member(parse_member(&member)?)?;
+    members_of(&state)
+}
+
+/// Make an invite (facilitators only): the ticket reaches this member
+/// where the network listens now.
+#[tauri::command]
+pub async fn create_invite(
+    request: InviteRequest,
+    state: State<'_, AppState>,
+) -> Answer<InviteDto> {
+    if request.uses == 0 {
+        return Err(CommandError::new(
+            ErrorKind::Invalid,
+            "an invite needs at least one use",
+        ));
+    }
+    let garden = state.garden()?;
+    if !garden.shareable() {
+        return Err(CommandError::new(
+            ErrorKind::Invalid,
+            format!(
+                "garden `{}` was made before sharing existed and cannot be shared",
+                garden.name()
+            ),
+        ));
+    }
+    let inviter = match state.net.running() {
+        Some(net) => net.addr()?,
+        None => loam_node::network::saved_addr(state.node()).ok_or_else(|| {
+            CommandError::new(
+                ErrorKind::Network,
+                "Loam is not online yet, so a ticket could not say where to find you: try again in a moment",
+            )
+        })?,
+    };
+    let expires = request
+        .expires_hours
+        .map(|h| std::time::Duration::from_secs(u64::from(h) * 3600));
+    let invite = garden.invite(request.role.into(), expires, request.uses)?;
+    let ticket = loam_node::network::invite_ticket(&garden, &invite, inviter);
+    let qr = ticket.to_qr_string();
+    let (qr_modules, qr_size) = crate::qr::modules(&qr);
+    Ok(InviteDto {
+        ticket: ticket.to_string(),
+        qr,
+        qr_modules,
+        qr_size,
+        role: request.role,
+        uses: request.uses,
+        expires: ticket.expires_ms,
+    })
+}
+
+/// Read a pasted ticket: what it offers, or why it cannot be used.
+#[tauri::command]
+pub async fn read_ticket(ticket: String, state: State<'_, AppState>) -> Answer<TicketInfo> {
+    let ticket = crate::join::parse_ticket(&ticket)?;
+    crate::join::check_not_expired(&ticket)?;
+    Ok(TicketInfo {
+        garden: ticket.garden_name.clone(),
+        role: ticket.role.clone(),
+        expires: ticket.expires_ms,
+        inviter: ticket.inviter.member.short(),
+        have_it: state.node().garden_by_id(ticket.garden).is_ok(),
+    })
+}
+
+/// Join a garden with a ticket: reach the inviting member, be admitted,
+/// receive the garden and show it.
+#[tauri::command]
+pub async fn join_garden<R: tauri::Runtime>(
+    ticket: String,
+    app: tauri::AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Answer<JoinedDto> {
+    if state.node().display_name().is_none() {
+        return Err(CommandError::not_ready());
+    }
+    let ticket = crate::join::parse_ticket(&ticket)?;
+    crate::join::check_not_expired(&ticket)?;
+    let handle = app.clone();
+    let report = network::off_runtime(move || crate::join::join(&handle, &ticket)).await??;
+    let garden = state.node().garden_by_id(report.garden)?;
+    state.show(garden.clone())?;
+    network::refresh(&state);
+    Ok(JoinedDto {
+        garden: GardenDto {
+            id: garden.id().to_string(),
+            name: garden.name().to_owned(),
+        },
+        role: report.role.into(),
+        docs: report.docs,
+        status: state.status(),
     })
 }

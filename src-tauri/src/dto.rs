@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use loam_node::{
     Author, Backlink, ChangeInfo, DocKind, DocRow, EditSummary, Event, History, OutLink,
-    RenameReport, SearchHit, SessionInfo, TagCount, TitleEntry,
+    RenameReport, Role, SearchHit, SessionInfo, TagCount, TitleEntry,
 };
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -29,6 +29,12 @@ pub struct AppStatus {
     pub garden: Option<GardenDto>,
     /// Where the data lives.
     pub data_dir: String,
+    /// The member's role in the garden shown, `None` when not (or no
+    /// longer) a member.
+    pub role: Option<RoleDto>,
+    /// Why the member cannot edit this garden, in words (a reader, or
+    /// removed); `None` when they can.
+    pub read_only: Option<String>,
 }
 
 /// A garden.
@@ -591,6 +597,16 @@ pub enum AppEvent {
     /// The window is closing: send what the editor holds, then call
     /// `close_window`.
     Closing,
+    /// The garden's membership changed (a role, a member joined or left).
+    MembersChanged {
+        /// The garden.
+        garden: String,
+    },
+    /// Sync with other members changed: peers, path, last sync, problems.
+    Sync {
+        /// The status now.
+        status: SyncStatus,
+    },
 }
 
 impl AppEvent {
@@ -612,9 +628,193 @@ impl AppEvent {
                 doc: doc.to_string(),
                 archived: *archived,
             },
+            Event::MembershipChanged { garden, .. } => Self::MembersChanged {
+                garden: garden.to_string(),
+            },
             _ => return None,
         })
     }
+}
+
+/// A member's role in a garden.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RoleDto {
+    /// Manages membership, and reads and writes.
+    Facilitator,
+    /// Reads and writes.
+    Member,
+    /// Reads only.
+    Reader,
+}
+
+impl From<Role> for RoleDto {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Facilitator => Self::Facilitator,
+            Role::Member => Self::Member,
+            Role::Reader => Self::Reader,
+        }
+    }
+}
+
+impl From<RoleDto> for Role {
+    fn from(role: RoleDto) -> Self {
+        match role {
+            RoleDto::Facilitator => Self::Facilitator,
+            RoleDto::Member => Self::Member,
+            RoleDto::Reader => Self::Reader,
+        }
+    }
+}
+
+/// Whether the app is on the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum NetworkState {
+    /// Not started yet (no garden yet, or starting).
+    Starting,
+    /// Listening, and reaching known peers.
+    Online,
+    /// It could not start (see `problem`).
+    Failed,
+    /// Shut down (the app is closing).
+    Stopped,
+}
+
+/// How the connected peers are reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncPath {
+    /// Straight between the machines: on the LAN, or hole-punched.
+    Direct,
+    /// Through a relay server.
+    Relay,
+    /// Some peers one way, some the other.
+    Mixed,
+}
+
+/// Sync with the garden's other members, as the footer shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// Whether the app is on the network.
+    pub network: NetworkState,
+    /// Members with a live session now.
+    pub peers_online: u32,
+    /// The garden's other members.
+    pub peers_known: u32,
+    /// The ids of the members online.
+    pub online: Vec<String>,
+    /// How they are reached, when any is.
+    pub path: Option<SyncPath>,
+    /// When changes were last exchanged and settled, ms since the epoch.
+    #[ts(type = "number | null")]
+    pub last_sync: Option<i64>,
+    /// What is wrong, in words (offline, refused, cannot start).
+    pub problem: Option<String>,
+}
+
+/// A member of the garden, as the members list shows them.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberDto {
+    /// Their member id (64 hex digits).
+    pub id: String,
+    /// Its first 8 digits.
+    pub short: String,
+    /// Their name in the garden.
+    pub name: String,
+    /// Their role.
+    pub role: RoleDto,
+    /// This install's member.
+    pub you: bool,
+    /// Connected now.
+    pub online: bool,
+    /// When they joined, ms since the epoch.
+    #[ts(type = "number")]
+    pub joined: i64,
+}
+
+/// The garden's members.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MembersDto {
+    /// Facilitators first, then by name.
+    pub members: Vec<MemberDto>,
+    /// This member's role, `None` when not (or no longer) a member.
+    pub my_role: Option<RoleDto>,
+    /// Whether this member may invite, change roles and remove.
+    pub can_manage: bool,
+    /// Whether the garden can be shared at all (made with a membership log).
+    pub shareable: bool,
+    /// Invites that can still be redeemed.
+    pub open_invites: u32,
+}
+
+/// An invite to make.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteRequest {
+    /// The role the newcomer gets.
+    pub role: RoleDto,
+    /// How many hours it works, `None` for no expiry.
+    pub expires_hours: Option<u32>,
+    /// How many people may join with it.
+    pub uses: u32,
+}
+
+/// A new invite: the ticket to give.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InviteDto {
+    /// The ticket (`loam1…`).
+    pub ticket: String,
+    /// The same in the QR-friendly form (uppercase).
+    pub qr: String,
+    /// The QR code of `qr`: `size` × `size` modules, row by row, `1` dark.
+    pub qr_modules: String,
+    /// Modules per side.
+    pub qr_size: u32,
+    /// The role granted.
+    pub role: RoleDto,
+    /// How many people may join with it.
+    pub uses: u32,
+    /// When it expires, ms since the epoch.
+    #[ts(type = "number | null")]
+    pub expires: Option<i64>,
+}
+
+/// What a pasted ticket offers, before joining.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketInfo {
+    /// The garden's name.
+    pub garden: String,
+    /// The role offered (`member`, `reader`, ...).
+    pub role: String,
+    /// When it expires, ms since the epoch.
+    #[ts(type = "number | null")]
+    pub expires: Option<i64>,
+    /// The inviting member's short id.
+    pub inviter: String,
+    /// Whether this install holds the garden already.
+    pub have_it: bool,
+}
+
+/// What joining did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct JoinedDto {
+    /// The garden joined.
+    pub garden: GardenDto,
+    /// The role granted.
+    pub role: RoleDto,
+    /// Documents received.
+    #[ts(type = "number")]
+    pub docs: u64,
+    /// What the app shows now.
+    pub status: AppStatus,
 }
 
 /// Why a command failed, in words.
@@ -637,6 +837,11 @@ pub enum ErrorKind {
     Invalid,
     /// The first run is not finished.
     NotReady,
+    /// The member's role does not allow it (a reader editing, a member
+    /// managing members), or membership refused it (the last facilitator).
+    NotAllowed,
+    /// The network could not do it: a peer unreachable, an invite refused.
+    Network,
     /// Anything else: a damaged database, a failed disk.
     Internal,
 }
@@ -668,6 +873,16 @@ pub fn typescript() -> String {
         CreateRequest::decl(&cfg),
         ResolvedLink::decl(&cfg),
         EditorOpened::decl(&cfg),
+        RoleDto::decl(&cfg),
+        NetworkState::decl(&cfg),
+        SyncPath::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        MemberDto::decl(&cfg),
+        MembersDto::decl(&cfg),
+        InviteRequest::decl(&cfg),
+        InviteDto::decl(&cfg),
+        TicketInfo::decl(&cfg),
+        JoinedDto::decl(&cfg),
         AppEvent::decl(&cfg),
         CommandError::decl(&cfg),
         ErrorKind::decl(&cfg),

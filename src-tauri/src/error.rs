@@ -40,7 +40,14 @@ impl From<NodeError> for CommandError {
             | NodeError::BadWhen { .. }
             | NodeError::BadSyncMessage(_)
             | NodeError::EmptyGardenName
-            | NodeError::GardenExists(_) => ErrorKind::Invalid,
+            | NodeError::GardenExists(_)
+            | NodeError::UnknownMember { .. }
+            | NodeError::AmbiguousMember { .. } => ErrorKind::Invalid,
+            NodeError::ReadOnly { .. } | NodeError::Membership(_) => ErrorKind::NotAllowed,
+            NodeError::Net(_)
+            | NodeError::Network(_)
+            | NodeError::NetworkStopped
+            | NodeError::InviteRefused(_) => ErrorKind::Network,
             _ => ErrorKind::Internal,
         };
         Self::new(kind, e.to_string())

@@ -4,8 +4,10 @@
 //! data directory (or `LOAM_DATA_DIR`), answers the UI's commands
 //! ([`commands`]) with the wire types of [`dto`], runs the editor's
 //! Automerge sync sessions ([`editor`]) and passes the node's events on
-//! ([`state`]), and serves attachments to the preview ([`attachments`]). The
-//! UI (Svelte, in `ui/`) is served from inside the binary.
+//! ([`state`]), serves attachments to the preview ([`attachments`]), and
+//! puts the node on the network while a garden is open ([`network`], with
+//! joining by ticket in [`join`]). The UI (Svelte, in `ui/`) is served from
+//! inside the binary.
 //!
 //! Only this crate knows Tauri; it depends on loam-node alone.
 
@@ -14,6 +16,9 @@ pub mod commands;
 pub mod dto;
 pub mod editor;
 mod error;
+pub mod join;
+pub mod network;
+mod qr;
 pub mod state;
 
 use std::path::PathBuf;
@@ -59,6 +64,13 @@ pub const COMMANDS: &[&str] = &[
     "editor_close",
     "subscribe_events",
     "close_window",
+    "sync_status",
+    "members",
+    "set_member_role",
+    "remove_member",
+    "create_invite",
+    "read_ticket",
+    "join_garden",
 ];
 
 /// `builder` with every command registered, for any runtime (the tests use
@@ -95,6 +107,13 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             editor_close,
             subscribe_events,
             close_window,
+            sync_status,
+            members,
+            set_member_role,
+            remove_member,
+            create_invite,
+            read_ticket,
+            join_garden,
         ])
 }
 
@@ -128,15 +147,18 @@ pub fn manage_node<R: Runtime>(
     Ok(())
 }
 
-/// Run the app until its window closes.
+/// Run the app until its window closes: the network starts once a garden
+/// is shown and stops (saying goodbye to peers) when the app exits.
 pub fn run() -> Result<(), tauri::Error> {
-    with_commands(tauri::Builder::<tauri::Wry>::new())
+    let app = with_commands(tauri::Builder::<tauri::Wry>::new())
         .setup(|app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),
                 None => app.path().app_data_dir()?,
             };
             manage_node(app.handle(), data_dir)?;
+            app.state::<AppState>().net.start_automatically();
+            network::start_in_background(app.handle());
             Ok(())
         })
         .on_window_event(|window, event| {
@@ -153,5 +175,13 @@ pub fn run() -> Result<(), tauri::Error> {
                 });
             }
         })
-        .run(tauri::generate_context!())
+        .build(tauri::generate_context!())?;
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event
+            && let Some(state) = handle.try_state::<AppState>()
+        {
+            network::stop(&state);
+        }
+    });
+    Ok(())
 }

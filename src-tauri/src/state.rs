@@ -9,6 +9,7 @@ use tauri::ipc::Channel;
 
 use crate::dto::{AppEvent, AppStatus, CommandError, GardenDto};
 use crate::editor::Editors;
+use crate::network::NetState;
 
 /// The name of the garden planted on the first run.
 pub const DEMO_GARDEN: &str = "Demo garden";
@@ -21,6 +22,8 @@ pub struct AppState {
     pub editors: Editors,
     listeners: Mutex<Vec<Channel<AppEvent>>>,
     closing: std::sync::atomic::AtomicBool,
+    /// The node on the network, and sync status.
+    pub net: NetState,
 }
 
 impl std::fmt::Debug for AppState {
@@ -48,6 +51,7 @@ impl AppState {
             editors: Editors::default(),
             listeners: Mutex::new(Vec::new()),
             closing: std::sync::atomic::AtomicBool::new(false),
+            net: NetState::default(),
         })
     }
 
@@ -58,26 +62,46 @@ impl AppState {
 
     /// The garden shown; an error until the first run is finished.
     pub fn garden(&self) -> Result<Arc<Garden>, CommandError> {
-        let garden = self
-            .garden
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        match (garden, self.node.display_name()) {
+        match (self.shown(), self.node.display_name()) {
             (Some(garden), Some(_)) => Ok(garden),
             _ => Err(CommandError::not_ready()),
         }
     }
 
-    /// What the UI should show.
-    pub fn status(&self) -> AppStatus {
-        let garden = self
-            .garden
+    /// The garden shown, if any, first run finished or not.
+    pub fn shown(&self) -> Option<Arc<Garden>> {
+        self.garden
             .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+            .clone()
+    }
+
+    /// Show `garden` from now on, and make it the default when there was
+    /// none to show.
+    pub fn show(&self, garden: Arc<Garden>) -> Result<(), CommandError> {
+        let mut shown = self.garden.write().unwrap_or_else(PoisonError::into_inner);
+        if shown.is_none() {
+            self.node.set_default_garden(garden.id())?;
+        }
+        *shown = Some(garden);
+        Ok(())
+    }
+
+    /// What the UI should show.
+    pub fn status(&self) -> AppStatus {
+        let garden = self.shown();
         let display_name = self.node.display_name();
+        let role = garden
+            .as_ref()
+            .and_then(|g| g.my_role().ok().flatten())
+            .map(Into::into);
+        let read_only = garden
+            .as_ref()
+            .and_then(|g| g.check_can_write().err())
+            .map(|e| e.to_string());
         AppStatus {
+            role,
+            read_only,
             ready: garden.is_some() && display_name.is_some(),
             display_name,
             member_id: self.node.member_id().to_string(),
@@ -90,8 +114,9 @@ impl AppState {
     }
 
     /// The first run: the member's display name, and the demo garden
-    /// planted if there is no garden yet.
-    pub fn finish_first_run(&self, name: &str) -> Result<AppStatus, CommandError> {
+    /// planted if there is no garden yet (unless `demo` is false: the
+    /// member joins a garden instead).
+    pub fn finish_first_run(&self, name: &str, demo: bool) -> Result<AppStatus, CommandError> {
         if name.trim().is_empty() {
             return Err(CommandError::new(
                 crate::dto::ErrorKind::Invalid,
@@ -99,6 +124,9 @@ impl AppState {
             ));
         }
         self.node.set_display_name(name)?;
+        if !demo {
+            return Ok(self.status());
+        }
         let mut garden = self.garden.write().unwrap_or_else(PoisonError::into_inner);
         if garden.is_none() {
             *garden = Some(self.node.create_demo_garden(DEMO_GARDEN)?);
@@ -131,7 +159,8 @@ impl AppState {
         true
     }
 
-    fn send(&self, event: &AppEvent) {
+    /// Send `event` to every listening UI.
+    pub fn send(&self, event: &AppEvent) {
         self.listeners
             .lock()
             .unwrap_or_else(PoisonError::into_inner)

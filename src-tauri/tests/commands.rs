@@ -396,3 +396,247 @@ fn closing_waits_for_the_ui_once() {
     // Asked again (the UI is stuck, or done): close.
     assert!(!state.begin_closing());
 }
+
+impl Fixture {
+    /// Put the app on the network, on 127.0.0.1 only.
+    fn online(self) -> Self {
+        loam_desktop::network::start(self.app.handle(), loam_node::network::NetConfig::loopback())
+            .unwrap();
+        self
+    }
+
+    /// Call `cmd` until `check` holds for its answer (sync takes a moment).
+    fn until(&self, cmd: &str, args: Value, what: &str, check: impl Fn(&Value) -> bool) -> Value {
+        let start = std::time::Instant::now();
+        loop {
+            let answer = self.ok(cmd, args.clone());
+            if check(&answer) {
+                return answer;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "waited 30 s for {what}; last answer: {answer}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn invite(&self, role: &str, uses: u32) -> String {
+        let invite = self.ok(
+            "create_invite",
+            json!({"request": {"role": role, "expiresHours": 24, "uses": uses}}),
+        );
+        invite["ticket"].as_str().unwrap().to_owned()
+    }
+}
+
+fn names_and_roles(members: &Value) -> Vec<String> {
+    members["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{}:{}",
+                m["name"].as_str().unwrap(),
+                m["role"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+/// Members, invites and tickets as the dialogs see them, on one machine.
+#[test]
+fn members_invites_and_tickets() {
+    let f = fixture().ready();
+    let members = f.ok("members", json!({}));
+    assert_eq!(names_and_roles(&members), ["Ana:facilitator"]);
+    assert_eq!(members["canManage"], true);
+    assert_eq!(members["members"][0]["you"], true);
+    assert_eq!(members["members"][0]["online"], true);
+    let status = f.ok("app_status", json!({}));
+    assert_eq!(status["role"], "facilitator");
+    assert_eq!(status["readOnly"], Value::Null);
+    // Not online yet, never was: a ticket could not say where to go.
+    assert_eq!(f.ok("sync_status", json!({}))["network"], "starting");
+    let err = f
+        .call(
+            "create_invite",
+            json!({"request": {"role": "member", "expiresHours": null, "uses": 1}}),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "network", "{err}");
+
+    let f = f.online();
+    let status = f.ok("sync_status", json!({}));
+    assert_eq!(status["network"], "online");
+    assert_eq!(status["peersOnline"], 0);
+    assert_eq!(status["problem"], Value::Null, "{status}");
+    let err = f
+        .call(
+            "create_invite",
+            json!({"request": {"role": "member", "expiresHours": 1, "uses": 0}}),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "invalid");
+    let invite = f.ok(
+        "create_invite",
+        json!({"request": {"role": "reader", "expiresHours": 24, "uses": 2}}),
+    );
+    let ticket = invite["ticket"].as_str().unwrap();
+    assert!(ticket.starts_with("loam1"), "{ticket}");
+    assert!(invite["qr"].as_str().unwrap().starts_with("LOAM1"));
+    let size = invite["qrSize"].as_u64().unwrap();
+    assert!(size > 20);
+    assert_eq!(
+        invite["qrModules"].as_str().unwrap().len() as u64,
+        size * size
+    );
+    assert_eq!(f.ok("members", json!({}))["openInvites"], 1);
+
+    // A pasted ticket, with the line breaks a chat app adds.
+    let broken = format!("  {}\n{} ", &ticket[..40], &ticket[40..]);
+    let info = f.ok("read_ticket", json!({"ticket": broken}));
+    assert_eq!(info["garden"], "Demo garden");
+    assert_eq!(info["role"], "reader");
+    assert_eq!(info["haveIt"], true);
+    // Words for what cannot be used.
+    let check = |text: &str, kind: &str, words: &str| {
+        let err = f.call("read_ticket", json!({"ticket": text})).unwrap_err();
+        assert_eq!(err["kind"], kind, "{err}");
+        let message = err["message"].as_str().unwrap();
+        assert!(message.contains(words), "{message:?} lacks {words:?}");
+    };
+    check("", "invalid", "Paste the ticket");
+    check("hello", "invalid", "starts with `loam1`");
+    check(&ticket[..60], "invalid", "copy");
+    let mut expired: loam_node::network::InviteTicket = ticket.parse().unwrap();
+    expired.expires_ms = Some(1);
+    check(&expired.to_string(), "network", "expired");
+
+    // Managing members: the last facilitator cannot step down.
+    let me = members["members"][0]["id"].as_str().unwrap().to_owned();
+    let err = f
+        .call("set_member_role", json!({"member": me, "role": "reader"}))
+        .unwrap_err();
+    assert_eq!(err["kind"], "notAllowed", "{err}");
+    let err = f
+        .call("remove_member", json!({"member": "nobody"}))
+        .unwrap_err();
+    assert_eq!(err["kind"], "invalid");
+}
+
+/// Two apps on one machine (separate data directories, loopback): Bo joins
+/// Ana's garden with a ticket, they see each other online, Ana makes Bo a
+/// reader (Bo's editor turns read-only, with the reason) and removes him; a
+/// used-up ticket and an unreachable inviter are refused in words.
+#[test]
+fn two_apps_join_sync_and_manage_members() {
+    let ana = fixture().ready().online();
+    let ticket = ana.invite("member", 1);
+
+    let bo = fixture();
+    // The first run without the demo garden: a name, then the ticket.
+    let status = bo.ok("finish_first_run", json!({"name": "Bo", "demo": false}));
+    assert_eq!(status["ready"], false);
+    assert_eq!(status["displayName"], "Bo");
+    let bo = bo.online();
+    let joined = bo.ok("join_garden", json!({"ticket": ticket}));
+    assert_eq!(joined["garden"]["name"], "Demo garden");
+    assert_eq!(joined["role"], "member");
+    assert!(joined["docs"].as_u64().unwrap() > 0, "{joined}");
+    assert_eq!(joined["status"]["ready"], true);
+    assert_eq!(joined["status"]["readOnly"], Value::Null);
+    let welcome = bo.id_of("Welcome to Loam");
+    assert_eq!(welcome, ana.id_of("Welcome to Loam"));
+
+    // Both online to each other, both listed.
+    bo.until("sync_status", json!({}), "Bo to see Ana online", |s| {
+        s["peersOnline"] == 1 && s["path"] == "direct" && !s["lastSync"].is_null()
+    });
+    ana.until("sync_status", json!({}), "Ana to see Bo online", |s| {
+        s["peersOnline"] == 1
+    });
+    let members = ana.until("members", json!({}), "both members online", |m| {
+        m["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["online"] == true)
+    });
+    assert_eq!(names_and_roles(&members), ["Ana:facilitator", "Bo:member"]);
+    let bo_id = members["members"][1]["id"].as_str().unwrap().to_owned();
+    assert_eq!(bo.ok("members", json!({}))["canManage"], false);
+    let err = bo
+        .call(
+            "create_invite",
+            json!({"request": {"role": "member", "expiresHours": 1, "uses": 1}}),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "notAllowed", "{err}");
+
+    // A change Ana makes reaches Bo.
+    ana.ok(
+        "create_note",
+        json!({"request": {"title": "From Ana", "kind": "note", "folder": "", "body": "hello Bo"}}),
+    );
+    bo.until("titles", json!({}), "Ana's note at Bo's", |t| {
+        t.as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["title"] == "From Ana")
+    });
+
+    // Reader: Bo's app says why it is read-only.
+    let members = ana.ok(
+        "set_member_role",
+        json!({"member": bo_id, "role": "reader"}),
+    );
+    assert_eq!(names_and_roles(&members), ["Ana:facilitator", "Bo:reader"]);
+    let status = bo.until("app_status", json!({}), "Bo to be a reader", |s| {
+        s["role"] == "reader"
+    });
+    let reason = status["readOnly"].as_str().unwrap();
+    assert!(
+        reason.contains("reader") && reason.contains("Ana"),
+        "{reason}"
+    );
+
+    // The ticket was good for one: a third member is refused in words.
+    let cy = fixture();
+    cy.ok("finish_first_run", json!({"name": "Cy", "demo": false}));
+    let cy = cy.online();
+    let err = cy
+        .call("join_garden", json!({"ticket": ticket}))
+        .unwrap_err();
+    assert_eq!(err["kind"], "network", "{err}");
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("used up"), "{message}");
+
+    // Removed: Ana's peers refuse Bo from now on, and Bo's footer says so
+    // in words. (Bo never receives the removal itself: the session closes
+    // first, so his app still thinks he is a reader.)
+    let members = ana.ok("remove_member", json!({"member": bo_id}));
+    assert_eq!(names_and_roles(&members), ["Ana:facilitator"]);
+    bo.until(
+        "sync_status",
+        json!({}),
+        "Bo to be refused, in words",
+        |s| {
+            s["peersOnline"] == 0
+                && s["problem"]
+                    .as_str()
+                    .is_some_and(|p| p.starts_with("Refused by Ana: not a member"))
+        },
+    );
+
+    // Ana goes offline: a fresh ticket cannot reach her.
+    let ticket = ana.invite("member", 1);
+    loam_desktop::network::stop(&ana.state());
+    assert_eq!(ana.ok("sync_status", json!({}))["network"], "stopped");
+    let err = cy
+        .call("join_garden", json!({"ticket": ticket}))
+        .unwrap_err();
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("Cannot reach"), "{message}");
+}

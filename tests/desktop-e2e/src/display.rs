@@ -21,9 +21,11 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Start Xvfb and tauri-driver; the app they start will use `data_dir`.
-    pub fn start(tauri_driver: &Path, data_dir: &Path) -> anyhow::Result<Self> {
-        let number = 90 + std::process::id() % 400;
+    /// Start Xvfb and tauri-driver; the app they start will use `data_dir`
+    /// and keep its network on 127.0.0.1 (`LOAM_NET=loopback`). `instance`
+    /// tells apart the stacks of one run (each its own display).
+    pub fn start(tauri_driver: &Path, data_dir: &Path, instance: u32) -> anyhow::Result<Self> {
+        let number = 90 + (std::process::id() * 2 + instance) % 800;
         let display = format!(":{number}");
         let mut xvfb = Command::new("Xvfb")
             .args([
@@ -52,6 +54,8 @@ impl Stack {
             .args(["--native-port", &native_port.to_string()])
             .env("DISPLAY", &display)
             .env("LOAM_DATA_DIR", data_dir)
+            // Never any address but 127.0.0.1: no LAN, relay or DNS.
+            .env("LOAM_NET", "loopback")
             // Software rendering: Xvfb has no GPU.
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
             .env("LIBGL_ALWAYS_SOFTWARE", "1")

@@ -12,7 +12,9 @@
 //! Steps: first run, write and link with `[[`, follow the link, see the
 //! backlink, find the note by search and the quick switcher, restore an old
 //! version, Ctrl+click a link to a missing page and create it, take light
-//! and dark screenshots, show a hostile note inert.
+//! and dark screenshots, show a hostile note inert; then a second app (its
+//! own display and data directory) joins the first one's garden with a
+//! ticket and both type in one note, each seeing the other's typing.
 
 mod bench;
 mod display;
@@ -69,7 +71,7 @@ async fn main() -> anyhow::Result<()> {
         eprintln!("bench: planting 10,000 notes and a 100,000-character note");
         bench::plant(&data_dir)?;
     }
-    let stack = display::Stack::start(&args.tauri_driver, &data_dir)?;
+    let stack = display::Stack::start(&args.tauri_driver, &data_dir, 0)?;
     if args.bench {
         let figures = bench::run(&stack, &args.app).await;
         drop(stack);
@@ -90,11 +92,11 @@ async fn main() -> anyhow::Result<()> {
         stack.display, stack.webdriver_url
     );
     let app = driver::App::launch(&stack.webdriver_url, &stack.display, &args.app).await?;
-    let result = tokio::time::timeout(Duration::from_secs(300), run(&app, &args)).await;
+    let result = tokio::time::timeout(Duration::from_secs(420), run(&app, &args, &data_dir)).await;
     let result = match result {
         Ok(r) => r,
         Err(_) => Err(anyhow::anyhow!(
-            "the end-to-end run took more than 5 minutes"
+            "the end-to-end run took more than 7 minutes"
         )),
     };
     if result.is_err() {
@@ -110,8 +112,8 @@ async fn main() -> anyhow::Result<()> {
     result
 }
 
-async fn run(app: &driver::App, args: &Args) -> anyhow::Result<()> {
-    let steps: [(&str, Step<'_>); 8] = [
+async fn run(app: &driver::App, args: &Args, data_dir: &std::path::Path) -> anyhow::Result<()> {
+    let steps: [(&str, Step<'_>); 9] = [
         ("first run", Box::pin(scenario::first_run(app))),
         ("write and link", Box::pin(scenario::write_and_link(app))),
         ("find it", Box::pin(scenario::find_it(app))),
@@ -132,6 +134,10 @@ async fn run(app: &driver::App, args: &Args) -> anyhow::Result<()> {
             Box::pin(scenario::hostile_note_is_inert(app)),
         ),
         ("no page errors", Box::pin(scenario::no_errors(app))),
+        (
+            "two members sync",
+            Box::pin(two_members(app, args, data_dir)),
+        ),
     ];
     for (name, step) in steps {
         let start = Instant::now();
@@ -140,4 +146,33 @@ async fn run(app: &driver::App, args: &Args) -> anyhow::Result<()> {
         eprintln!("e2e: {name}: ok ({:.1?})", start.elapsed());
     }
     Ok(())
+}
+
+/// A second app, as a second member on the same machine: its own display,
+/// tauri-driver and data directory, on loopback like the first.
+async fn two_members(
+    ana: &driver::App,
+    args: &Args,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let bo_dir = data_dir.with_extension("bo");
+    if bo_dir.exists() {
+        std::fs::remove_dir_all(&bo_dir)?;
+    }
+    let stack = display::Stack::start(&args.tauri_driver, &bo_dir, 1)?;
+    let bo = driver::App::launch(&stack.webdriver_url, &stack.display, &args.app).await?;
+    let result = scenario::two_members(ana, &bo, &args.screenshots).await;
+    if result.is_err() {
+        let failure = args.screenshots.join("e2e-failure-bo.png");
+        if bo.screenshot(&failure).await.is_ok() {
+            eprintln!(
+                "e2e: the second window at the failure: {}",
+                failure.display()
+            );
+        }
+    }
+    let _ = tokio::time::timeout(Duration::from_secs(10), bo.client.clone().close()).await;
+    drop(stack);
+    let _ = std::fs::remove_dir_all(&bo_dir);
+    result
 }

@@ -290,3 +290,153 @@ async fn settle(app: &App) -> anyhow::Result<()> {
     let _: Value = app.js("return true;").await?;
     Ok(())
 }
+
+/// The text of the open note's editor.
+async fn editor_text(app: &App) -> anyhow::Result<String> {
+    let text = app
+        .js("return Array.from(document.querySelectorAll('.cm-line')).map(l => l.textContent).join('\\n');")
+        .await?;
+    Ok(text.as_str().unwrap_or_default().to_owned())
+}
+
+/// Wait until the editor's text contains `part`.
+async fn until_editor_has(app: &App, part: &str) -> anyhow::Result<()> {
+    let script = format!(
+        "return Array.from(document.querySelectorAll('.cm-line')).map(l => l.textContent).join('\\n').includes({});",
+        serde_json::json!(part)
+    );
+    app.until(&format!("the editor to contain {part:?}"), &script)
+        .await
+}
+
+/// Wait until the footer counts `peers` members online.
+async fn until_peers_online(app: &App, peers: u32) -> anyhow::Result<()> {
+    app.until(
+        &format!("the footer to show {peers} peer(s) online"),
+        &format!(
+            "const s = document.querySelector('.sync-status'); return !!s && s.dataset.peers === '{peers}' && s.textContent.includes('online');"
+        ),
+    )
+    .await
+}
+
+/// Ana (the first app, a facilitator) invites Bo (a second app, its own
+/// data directory, on loopback): Bo joins through the join dialog of his
+/// first run, both see each other online in the footer and the members
+/// list, both type in one note and each sees the other's typing with his
+/// own cursor kept; Ana makes Bo a reader and Bo's editor turns read-only,
+/// saying why. Screenshots of the invite dialog and the members list.
+pub async fn two_members(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> {
+    // Ana makes a ticket.
+    ana.switch_to("seed", "Seed ideas").await?;
+    ana.command("Theme: dark").await?;
+    ana.command("Show members").await?;
+    app_until_members(ana, 1).await?;
+    ana.click(".member-actions button.primary").await?;
+    ana.find(".modal input[value=member]").await?;
+    ana.click(".modal button[type=submit]").await?;
+    ana.find("#invite-ticket").await?;
+    let ticket = ana
+        .js("return document.querySelector('#invite-ticket').value;")
+        .await?;
+    let ticket = ticket.as_str().context("no ticket shown")?.to_owned();
+    ensure!(ticket.starts_with("loam1"), "the ticket reads {ticket:?}");
+    ana.find(".qr canvas").await?;
+    settle(ana).await?;
+    ana.screenshot(&dir.join("invite-dark.png")).await?;
+    ana.click(".invite-result > .buttons button").await?;
+    ana.until(
+        "the invite dialog to close",
+        "return !document.querySelector('.modal');",
+    )
+    .await?;
+    ana.command("Theme: light").await?;
+
+    // Bo's first run: a name, then the ticket instead of the demo garden.
+    bo.click("#display-name").await?;
+    bo.keys("Bo").await?;
+    bo.click(".join-instead").await?;
+    bo.click("#join-ticket").await?;
+    bo.keys(&ticket).await?;
+    bo.until(
+        "the ticket to be read",
+        "const i = document.querySelector('.ticket-info'); return !!i && i.textContent.includes('Demo garden');",
+    )
+    .await?;
+    bo.click(".join-form button[type=submit]").await?;
+    // The garden opens (on a recent note: the two apps share the webview's
+    // storage, as two windows of one browser would).
+    bo.until(
+        "the joined garden to open",
+        "return document.documentElement.dataset.editorReady === 'true' && !!document.querySelector('.note-title') && document.querySelector('.garden-name .name').textContent === 'Demo garden';",
+    )
+    .await?;
+    bo.js("window.__loamErrors = []; window.addEventListener('error', e => window.__loamErrors.push(String(e.message))); window.addEventListener('unhandledrejection', e => window.__loamErrors.push(String(e.reason && (e.reason.message || JSON.stringify(e.reason))))); return true;").await?;
+    until_peers_online(bo, 1).await?;
+    until_peers_online(ana, 1).await?;
+
+    // Both in one note; each types, each sees the other's typing.
+    ana.switch_to("seed", "Seed ideas").await?;
+    bo.switch_to("seed", "Seed ideas").await?;
+    let start = editor_text(ana).await?;
+    bo.until_editor(&start).await?;
+    bo.click(".cm-content").await?;
+    bo.keys(&chord(&[Key::Control], &char::from(Key::End).to_string()))
+        .await?;
+    bo.keys(" Bo was here").await?;
+    until_editor_has(ana, " Bo was here").await?;
+    // Ana types at the top while Bo's cursor waits at the end.
+    ana.click(".cm-content").await?;
+    ana.keys(&chord(&[Key::Control], &char::from(Key::Home).to_string()))
+        .await?;
+    ana.keys("Ana too. ").await?;
+    until_editor_has(bo, "Ana too. ").await?;
+    // Bo goes on typing: his cursor stayed where he left it.
+    bo.keys(", twice.").await?;
+    let both = format!("Ana too. {start} Bo was here, twice.");
+    bo.until_editor(&both).await?;
+    ana.until_editor(&both).await?;
+    ana.until_saved().await?;
+    bo.until_saved().await?;
+
+    // The members list shows both, online.
+    ana.command("Show members").await?;
+    app_until_members(ana, 2).await?;
+    ana.until(
+        "both members online",
+        "const rows = [...document.querySelectorAll('.member-row')]; return rows.length === 2 && rows.every(r => r.dataset.online === 'true') && rows.some(r => r.textContent.includes('Bo'));",
+    )
+    .await?;
+    settle(ana).await?;
+    ana.screenshot(&dir.join("members-light.png")).await?;
+    bo.command("Show members").await?;
+    app_until_members(bo, 2).await?;
+
+    // Ana makes Bo a reader: Bo's editor turns read-only and says why.
+    ana.js(
+        "const row = [...document.querySelectorAll('.member-row')].find(r => r.textContent.includes('Bo'));
+         const select = row.querySelector('select');
+         select.value = 'reader';
+         select.dispatchEvent(new Event('change', { bubbles: true }));
+         return true;",
+    )
+    .await?;
+    bo.until(
+        "Bo's editor to be read-only with the reason",
+        "const b = document.querySelector('.read-only-banner'); const c = document.querySelector('.cm-content'); return !!b && b.textContent.includes('reader') && !!c && c.getAttribute('contenteditable') === 'false';",
+    )
+    .await?;
+    no_errors(bo).await?;
+    no_errors(ana).await?;
+    ana.command("Theme: follow the system").await?;
+    Ok(())
+}
+
+/// Wait until the members list shows `count` members.
+async fn app_until_members(app: &App, count: usize) -> anyhow::Result<()> {
+    app.until(
+        &format!("{count} member(s) listed"),
+        &format!("return document.querySelectorAll('.member-row').length === {count};"),
+    )
+    .await
+}

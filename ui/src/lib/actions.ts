@@ -35,6 +35,13 @@ export const actions: Action[] = [
   { id: "tags", label: "Show tags", shortcut: "Mod+2", run: () => (store.leftTab = "tags") },
   { id: "links", label: "Show backlinks and links", shortcut: "Mod+3", run: () => (store.rightTab = "links") },
   { id: "history", label: "Show history", shortcut: "Mod+4", run: () => (store.rightTab = "history") },
+  { id: "members", label: "Show members", shortcut: "Mod+5", run: () => (store.rightTab = "members") },
+  {
+    id: "invite",
+    label: "Invite someone…",
+    run: () => (store.modal = { kind: "invite" }),
+  },
+  { id: "join", label: "Join a garden…", run: () => (store.modal = { kind: "join" }) },
   {
     id: "focus-editor",
     label: "Focus the editor",

@@ -20,7 +20,17 @@ garden: GardenDto | null,
 /**
  * Where the data lives.
  */
-dataDir: string, };
+dataDir: string, 
+/**
+ * The member's role in the garden shown, `None` when not (or no
+ * longer) a member.
+ */
+role: RoleDto | null, 
+/**
+ * Why the member cannot edit this garden, in words (a reader, or
+ * removed); `None` when they can.
+ */
+readOnly: string | null, };
 
 export type GardenDto = { 
 /**
@@ -347,6 +357,178 @@ actor: string,
  */
 row: NoteRow, };
 
+export type RoleDto = "facilitator" | "member" | "reader";
+
+export type NetworkState = "starting" | "online" | "failed" | "stopped";
+
+export type SyncPath = "direct" | "relay" | "mixed";
+
+export type SyncStatus = { 
+/**
+ * Whether the app is on the network.
+ */
+network: NetworkState, 
+/**
+ * Members with a live session now.
+ */
+peersOnline: number, 
+/**
+ * The garden's other members.
+ */
+peersKnown: number, 
+/**
+ * The ids of the members online.
+ */
+online: Array<string>, 
+/**
+ * How they are reached, when any is.
+ */
+path: SyncPath | null, 
+/**
+ * When changes were last exchanged and settled, ms since the epoch.
+ */
+lastSync: number | null, 
+/**
+ * What is wrong, in words (offline, refused, cannot start).
+ */
+problem: string | null, };
+
+export type MemberDto = { 
+/**
+ * Their member id (64 hex digits).
+ */
+id: string, 
+/**
+ * Its first 8 digits.
+ */
+short: string, 
+/**
+ * Their name in the garden.
+ */
+name: string, 
+/**
+ * Their role.
+ */
+role: RoleDto, 
+/**
+ * This install's member.
+ */
+you: boolean, 
+/**
+ * Connected now.
+ */
+online: boolean, 
+/**
+ * When they joined, ms since the epoch.
+ */
+joined: number, };
+
+export type MembersDto = { 
+/**
+ * Facilitators first, then by name.
+ */
+members: Array<MemberDto>, 
+/**
+ * This member's role, `None` when not (or no longer) a member.
+ */
+myRole: RoleDto | null, 
+/**
+ * Whether this member may invite, change roles and remove.
+ */
+canManage: boolean, 
+/**
+ * Whether the garden can be shared at all (made with a membership log).
+ */
+shareable: boolean, 
+/**
+ * Invites that can still be redeemed.
+ */
+openInvites: number, };
+
+export type InviteRequest = { 
+/**
+ * The role the newcomer gets.
+ */
+role: RoleDto, 
+/**
+ * How many hours it works, `None` for no expiry.
+ */
+expiresHours: number | null, 
+/**
+ * How many people may join with it.
+ */
+uses: number, };
+
+export type InviteDto = { 
+/**
+ * The ticket (`loam1…`).
+ */
+ticket: string, 
+/**
+ * The same in the QR-friendly form (uppercase).
+ */
+qr: string, 
+/**
+ * The QR code of `qr`: `size` × `size` modules, row by row, `1` dark.
+ */
+qrModules: string, 
+/**
+ * Modules per side.
+ */
+qrSize: number, 
+/**
+ * The role granted.
+ */
+role: RoleDto, 
+/**
+ * How many people may join with it.
+ */
+uses: number, 
+/**
+ * When it expires, ms since the epoch.
+ */
+expires: number | null, };
+
+export type TicketInfo = { 
+/**
+ * The garden's name.
+ */
+garden: string, 
+/**
+ * The role offered (`member`, `reader`, ...).
+ */
+role: string, 
+/**
+ * When it expires, ms since the epoch.
+ */
+expires: number | null, 
+/**
+ * The inviting member's short id.
+ */
+inviter: string, 
+/**
+ * Whether this install holds the garden already.
+ */
+haveIt: boolean, };
+
+export type JoinedDto = { 
+/**
+ * The garden joined.
+ */
+garden: GardenDto, 
+/**
+ * The role granted.
+ */
+role: RoleDto, 
+/**
+ * Documents received.
+ */
+docs: number, 
+/**
+ * What the app shows now.
+ */
+status: AppStatus, };
+
 export type AppEvent = { "type": "docCreated", 
 /**
  * The document.
@@ -375,7 +557,15 @@ doc: string,
 /**
  * Archived (true) or restored.
  */
-archived: boolean, } | { "type": "closing" };
+archived: boolean, } | { "type": "closing" } | { "type": "membersChanged", 
+/**
+ * The garden.
+ */
+garden: string, } | { "type": "sync", 
+/**
+ * The status now.
+ */
+status: SyncStatus, };
 
 export type CommandError = { 
 /**
@@ -387,4 +577,4 @@ kind: ErrorKind,
  */
 message: string, };
 
-export type ErrorKind = "notFound" | "invalid" | "notReady" | "internal";
+export type ErrorKind = "notFound" | "invalid" | "notReady" | "notAllowed" | "network" | "internal";

@@ -11,14 +11,21 @@ import type {
   EditDto,
   EditorOpened,
   HistoryDto,
+  InviteDto,
+  InviteRequest,
+  JoinedDto,
   ListRequest,
+  MembersDto,
   NoteDto,
   NoteRow,
   OutLinkDto,
   RenameDto,
   ResolvedLink,
+  RoleDto,
   SearchHitDto,
+  SyncStatus,
   TagDto,
+  TicketInfo,
   TitleDto,
   VersionDto,
 } from "./ipc-types";
@@ -35,7 +42,7 @@ export function errorMessage(e: unknown): string {
 
 export const api = {
   appStatus: () => invoke<AppStatus>("app_status"),
-  finishFirstRun: (name: string) => invoke<AppStatus>("finish_first_run", { name }),
+  finishFirstRun: (name: string, demo = true) => invoke<AppStatus>("finish_first_run", { name, demo }),
   listNotes: (request: ListRequest) => invoke<NoteRow[]>("list_notes", { request }),
   getNote: (id: string) => invoke<NoteDto>("get_note", { id }),
   renderNote: (id: string) => invoke<string>("render_note", { id }),
@@ -58,6 +65,13 @@ export const api = {
   archiveNote: (id: string) => invoke<boolean>("archive_note", { id }),
   restoreNote: (id: string) => invoke<boolean>("restore_note", { id }),
   closeWindow: () => invoke<null>("close_window"),
+  syncStatus: () => invoke<SyncStatus>("sync_status"),
+  members: () => invoke<MembersDto>("members"),
+  setMemberRole: (member: string, role: RoleDto) => invoke<MembersDto>("set_member_role", { member, role }),
+  removeMember: (member: string) => invoke<MembersDto>("remove_member", { member }),
+  createInvite: (request: InviteRequest) => invoke<InviteDto>("create_invite", { request }),
+  readTicket: (ticket: string) => invoke<TicketInfo>("read_ticket", { ticket }),
+  joinGarden: (ticket: string) => invoke<JoinedDto>("join_garden", { ticket }),
   subscribeEvents: (onEvent: (e: AppEvent) => void) => {
     const channel = new Channel<AppEvent>();
     channel.onmessage = onEvent;

@@ -2,12 +2,24 @@
 // show. Components read it and call its methods; only this module and the
 // editor call the node.
 import { api, errorMessage } from "./ipc";
-import type { AppEvent, AppStatus, NoteKind, NoteRow, SortKey, TagDto, TitleDto } from "./ipc";
+import type {
+  AppEvent,
+  AppStatus,
+  MemberDto,
+  MembersDto,
+  NoteKind,
+  NoteRow,
+  RoleDto,
+  SortKey,
+  SyncStatus,
+  TagDto,
+  TitleDto,
+} from "./ipc";
 import { loadRecent, saveRecent, touch } from "./recent";
 import type { SaveState } from "./replica";
 
 export type LeftTab = "notes" | "search" | "tags";
-export type RightTab = "links" | "history";
+export type RightTab = "links" | "history" | "members";
 export type Theme = "system" | "light" | "dark";
 export type ViewMode = "source" | "split" | "preview";
 
@@ -17,7 +29,10 @@ export type Modal =
   | { kind: "create"; title: string; pageKind: NoteKind }
   | { kind: "confirm-create"; title: string }
   | { kind: "rename"; title: string }
-  | { kind: "version"; when: string; label: string; text: string; current: boolean };
+  | { kind: "version"; when: string; label: string; text: string; current: boolean }
+  | { kind: "invite" }
+  | { kind: "join" }
+  | { kind: "confirm-remove"; member: MemberDto };
 
 class Store {
   status = $state<AppStatus | null>(null);
@@ -41,22 +56,52 @@ class Store {
   revision = $state(0);
   /** Bumped when the open document changes. */
   openRevision = $state(0);
+  /** Sync with other members (the footer). */
+  sync = $state<SyncStatus | null>(null);
+  /** The garden's members (the Members tab). */
+  members = $state<MembersDto | null>(null);
+  /** The clock the footer's "synced 2 min ago" reads, ticking. */
+  now = $state(Date.now());
   theme = $state<Theme>((globalThis.localStorage?.getItem("loam.theme") as Theme) ?? "system");
 
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private subscribed = false;
 
   async start() {
     this.status = await api.appStatus();
     if (this.status.ready) await this.enterGarden();
   }
 
-  async finishFirstRun(name: string) {
-    this.status = await api.finishFirstRun(name);
+  /** The first run: a name, then the demo garden (or, with `demo` false,
+   * nothing yet: the member joins a garden next). */
+  async finishFirstRun(name: string, demo = true) {
+    this.status = await api.finishFirstRun(name, demo);
     if (this.status.ready) await this.enterGarden();
   }
 
+  /** Join a garden with a ticket and show it. Throws what went wrong. */
+  async join(ticket: string) {
+    const joined = await api.joinGarden(ticket);
+    this.modal = null;
+    // The note open in the garden shown before closes (its editor sends
+    // its last edits first).
+    this.openId = null;
+    this.openRow = null;
+    this.status = joined.status;
+    this.members = null;
+    await this.enterGarden();
+    this.say(
+      `Joined “${joined.garden.name}” as ${joined.role} (${joined.docs} document${joined.docs === 1 ? "" : "s"} received)`,
+    );
+  }
+
   private async enterGarden() {
-    await api.subscribeEvents((e) => this.onEvent(e));
+    if (!this.subscribed) {
+      this.subscribed = true;
+      await api.subscribeEvents((e) => this.onEvent(e));
+      setInterval(() => (this.now = Date.now()), 10_000);
+    }
+    this.sync = await api.syncStatus();
     await this.refresh();
     const first = this.recent.find((id) => this.titles.some((t) => t.id === id));
     const welcome = this.titles.find((t) => t.title === "Welcome to Loam");
@@ -103,6 +148,15 @@ class Store {
       this.close();
       return;
     }
+    if (e.type === "sync") {
+      this.sync = e.status;
+      this.now = Date.now();
+      return;
+    }
+    if (e.type === "membersChanged") {
+      this.membersChanged();
+      return;
+    }
     const typing = e.type === "docChanged" && e.doc === this.openId;
     if (e.doc === this.openId) this.openRevision += 1;
     // Many events come in bursts (a rename touches several documents).
@@ -122,6 +176,46 @@ class Store {
       this.tags = tags;
       this.revision += 1;
     } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  /** Roles changed, someone joined or left: the role (and with it whether
+   * the editor is read-only) and the members list follow. */
+  private async membersChanged() {
+    try {
+      this.status = await api.appStatus();
+      if (this.members || this.rightTab === "members") await this.loadMembers();
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  async loadMembers() {
+    try {
+      this.members = await api.members();
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  async setRole(member: MemberDto, role: RoleDto) {
+    try {
+      this.members = await api.setMemberRole(member.id, role);
+      this.say(`${member.name} is now a ${role}`);
+    } catch (e) {
+      this.say(errorMessage(e));
+      await this.loadMembers();
+    }
+  }
+
+  async removeMember(member: MemberDto) {
+    try {
+      this.members = await api.removeMember(member.id);
+      this.modal = null;
+      this.say(`Removed ${member.name} from the garden`);
+    } catch (e) {
+      this.modal = null;
       this.say(errorMessage(e));
     }
   }
