@@ -430,6 +430,37 @@ impl Store {
         self.write(|tx| docs.iter().map(|write| write_one(tx, write)).collect())
     }
 
+    /// [`Store::write_docs`], but only if no other connection appended a
+    /// chunk to any of the documents since their snapshots were made:
+    /// `seen[i]` is the last chunk sequence number `docs[i]`'s snapshot
+    /// includes (0: none). Checked inside the write transaction, so another
+    /// process cannot slip a chunk in between. `None` (nothing written) when
+    /// one moved on: merge its new chunks and try again, else the stored
+    /// text and index would miss the other process's changes.
+    pub fn write_docs_after(
+        &mut self,
+        docs: &[DocWrite<'_>],
+        seen: &[i64],
+    ) -> Result<Option<Vec<ChunkStats>>, StoreError> {
+        self.write(|tx| {
+            for (write, &seen) in docs.iter().zip(seen) {
+                let newest: i64 = tx
+                    .prepare_cached(
+                        "SELECT COALESCE(max(c.seq), 0) FROM chunks c JOIN docs d ON d.doc = c.doc
+                         WHERE d.id = ?1",
+                    )?
+                    .query_row([write.id.as_bytes()], |row| row.get(0))?;
+                if newest != seen {
+                    return Ok(None);
+                }
+            }
+            docs.iter()
+                .map(|write| write_one(tx, write))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map(Some)
+        })
+    }
+
     /// Replace document `id`'s chunks with `seq <= upto_seq` by `full_save`
     /// (stored at `upto_seq`). Chunks appended after them stay, after it.
     pub fn compact_doc(
