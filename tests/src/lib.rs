@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+pub mod crash;
+
 /// How long a `loam` command may take before the test fails.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
