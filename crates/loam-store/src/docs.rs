@@ -461,6 +461,52 @@ impl Store {
         })
     }
 
+    /// Replace every chunk of document `id` by `save` (what `loam check
+    /// --repair` salvaged from them) and rewrite its row, text and index
+    /// from `snapshot`, in one transaction. The save keeps the last sequence
+    /// number, so other processes see no chunk appended.
+    pub fn replace_chunks(
+        &mut self,
+        id: DocId,
+        save: &[u8],
+        snapshot: &DocSnapshot,
+    ) -> Result<(), StoreError> {
+        if save.is_empty() {
+            return Err(StoreError::EmptySave {
+                path: self.name.clone(),
+                id,
+            });
+        }
+        self.write(|tx| {
+            let Some(doc) = doc_key(tx, id)? else {
+                return Err(rusqlite::Error::QueryReturnedNoRows);
+            };
+            let last: i64 = tx
+                .prepare_cached("SELECT COALESCE(max(seq), 1) FROM chunks WHERE doc = ?1")?
+                .query_row([doc], |row| row.get(0))?;
+            tx.prepare_cached("DELETE FROM chunks WHERE doc = ?1")?
+                .execute([doc])?;
+            tx.prepare_cached("INSERT INTO chunks (doc, seq, bytes) VALUES (?1, ?2, ?3)")?
+                .execute(params![doc, last, save])?;
+            let write = DocWrite {
+                id,
+                snapshot,
+                chunk: &[],
+                imported: None,
+                changes: &[],
+                signatures: &[],
+            };
+            write_one(tx, &write)?;
+            tx.prepare_cached(
+                "UPDATE docs SET (chunk_count, chunk_bytes) =
+                     (SELECT count(*), COALESCE(sum(length(bytes)), 0) FROM chunks WHERE doc = ?1)
+                 WHERE doc = ?1",
+            )?
+            .execute([doc])?;
+            Ok(())
+        })
+    }
+
     /// Replace document `id`'s chunks with `seq <= upto_seq` by `full_save`
     /// (stored at `upto_seq`). Chunks appended after them stay, after it.
     pub fn compact_doc(
