@@ -265,6 +265,15 @@ impl Member {
         }
     }
 
+    /// Kill `loam serve` with SIGKILL (a crash), and wait for it.
+    pub fn kill(&mut self) -> anyhow::Result<()> {
+        if let Some(mut serve) = self.serve.take() {
+            serve.child.kill()?;
+            serve.child.wait()?;
+        }
+        Ok(())
+    }
+
     /// Stop `loam serve` with SIGTERM and check that it exits cleanly.
     pub fn stop(&mut self) -> anyhow::Result<()> {
         let Some(mut serve) = self.serve.take() else {
