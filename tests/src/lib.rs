@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 
+pub mod crash;
+
 /// How long a `loam` command may take before the test fails.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -261,6 +263,15 @@ impl Member {
         } else {
             Vec::new()
         }
+    }
+
+    /// Kill `loam serve` with SIGKILL (a crash), and wait for it.
+    pub fn kill(&mut self) -> anyhow::Result<()> {
+        if let Some(mut serve) = self.serve.take() {
+            serve.child.kill()?;
+            serve.child.wait()?;
+        }
+        Ok(())
     }
 
     /// Stop `loam serve` with SIGTERM and check that it exits cleanly.

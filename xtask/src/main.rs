@@ -11,6 +11,7 @@
 //! - `codegen` ([`codegen`]): the UI's TypeScript IPC types from `src-tauri/src/dto.rs`.
 //! - `run` ([`run`]): builds and opens the desktop app; `run -- <args>` runs the `loam` CLI.
 //! - `bench` ([`bench`]): runs the benchmarks beside their baselines.
+//! - `soak` ([`soak`]): the reliability tests at length (2,000 crash runs).
 //!
 //! Commands always work from the workspace root, wherever they are started.
 
@@ -20,6 +21,7 @@ mod desktop;
 mod lint;
 mod run;
 mod setup;
+mod soak;
 mod steps;
 mod test;
 mod workspace;
@@ -53,6 +55,10 @@ const COMMANDS: &[(&str, &str)] = &[
     (
         "bench [--quick]",
         "run the benchmarks beside their baselines (--quick: small corpora)",
+    ),
+    (
+        "soak",
+        "the reliability tests at length: 2,000 SIGKILL crash runs, the fault tests",
     ),
     (
         "setup",
@@ -121,6 +127,10 @@ fn dispatch(args: &[String]) -> anyhow::Result<()> {
         }
         "run" => run::run(&ws, strip_separator(rest)),
         "bench" => bench::bench(&ws, strip_separator(rest)),
+        "soak" => {
+            no_arguments(command, rest)?;
+            soak::soak(&ws)
+        }
         other => Err(UsageError(format!("unknown command `{other}`")).into()),
     }
 }

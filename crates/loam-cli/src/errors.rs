@@ -273,7 +273,8 @@ fn store_error(err: &StoreError, report: &mut Report) -> Exit {
             Exit::DataErr
         }
         StoreError::TooNew { .. } => Exit::DataErr,
-        StoreError::Open { .. } => Exit::IoErr,
+        StoreError::Open { .. } | StoreError::Io { .. } | StoreError::Full { .. } => Exit::IoErr,
+        StoreError::ReadOnly { .. } => Exit::CantCreate,
         StoreError::UnknownDoc { .. } => Exit::NoInput,
         _ => Exit::Failure,
     }

@@ -29,6 +29,7 @@ mod doc;
 mod history;
 mod ids;
 mod membership;
+mod salvage;
 mod signature;
 mod title;
 pub mod vault;
@@ -47,6 +48,7 @@ pub use membership::{
     MAX_ENTRY_BYTES, MAX_NAME_BYTES, MAX_PARENTS, MAX_PENDING, MemberInfo, Membership,
     MembershipError, MembershipLog, NoEffect, RemovedInfo, Role, check_name,
 };
+pub use salvage::{Salvage, check_chunk, salvage_chunks};
 pub use signature::{MAX_SIGNED_CHANGES, MemberKey, SignatureError, SignedChanges, verify};
 pub use title::{normalise_tag, normalise_title};
 

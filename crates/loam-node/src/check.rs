@@ -2,7 +2,9 @@
 //! says what the documents say, and every attachment's bytes match their
 //! hash.
 
-use loam_core::{DocId, NoteDoc, normalise_tag, normalise_title};
+use std::path::PathBuf;
+
+use loam_core::{DocId, NoteDoc, check_chunk, normalise_tag, normalise_title, salvage_chunks};
 use serde::Serialize;
 
 use crate::{Garden, NodeError};
@@ -65,6 +67,28 @@ pub struct CheckReport {
     pub problems: Vec<CheckProblem>,
     /// Documents whose index rows `repair` rewrote from the document.
     pub repaired: Vec<DocId>,
+    /// Documents with damaged chunks and what `repair` saved of each.
+    pub salvaged: Vec<Salvaged>,
+}
+
+/// What `repair` saved of a document whose stored chunks do not all load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Salvaged {
+    /// The document.
+    pub doc: DocId,
+    /// Its title, as the index has it.
+    pub title: String,
+    /// Chunks that loaded and were kept (merged into one save).
+    pub kept: usize,
+    /// Sequence numbers of the damaged chunks, dropped from the database.
+    pub dropped: Vec<i64>,
+    /// Copies of the dropped chunks (`quarantine/` beside the database).
+    pub quarantined: Vec<PathBuf>,
+    /// Changes lost because they build on a change only a damaged chunk held.
+    pub stranded: usize,
+    /// Whether the document loads again (else it is left as it was and its
+    /// last indexed text is still readable).
+    pub recovered: bool,
 }
 
 /// The field name of a history index that disagrees with its document.
@@ -84,8 +108,13 @@ impl Garden {
     pub fn repair(&self) -> Result<CheckReport, NodeError> {
         let first = self.check()?;
         let mut repaired: Vec<DocId> = Vec::new();
+        let mut salvaged: Vec<Salvaged> = Vec::new();
         let mut done: Vec<(DocId, bool)> = Vec::new();
         for problem in &first.problems {
+            if let CheckProblem::Unloadable { doc, .. } = problem {
+                salvaged.push(self.salvage(*doc)?);
+                continue;
+            }
             let CheckProblem::IndexMismatch { doc, field } = problem else {
                 continue;
             };
@@ -106,7 +135,69 @@ impl Garden {
         }
         let mut report = self.check()?;
         report.repaired = repaired;
+        report.salvaged = salvaged;
         Ok(report)
+    }
+
+    /// Save what loads of `id`'s chunks: copy each damaged chunk into
+    /// `quarantine/` beside the database, then replace the chunks by one
+    /// save of the rest and rewrite the index and history from it. A
+    /// document of which nothing with Loam's fields loads is left as it was.
+    fn salvage(&self, id: DocId) -> Result<Salvaged, NodeError> {
+        let (chunks, member, title, dir) = {
+            let state = self.lock();
+            (
+                state.store.load_chunks(id)?,
+                state.member,
+                state.store.doc(id)?.map(|r| r.title).unwrap_or_default(),
+                state
+                    .store
+                    .path()
+                    .and_then(|p| p.parent())
+                    .map(|p| p.join("quarantine")),
+            )
+        };
+        let salvage = salvage_chunks(chunks.iter().map(|c| c.bytes.as_slice()));
+        let mut outcome = Salvaged {
+            doc: id,
+            title,
+            kept: salvage.kept.len(),
+            dropped: salvage
+                .dropped
+                .iter()
+                .map(|(i, _)| chunks[*i].seq)
+                .collect(),
+            quarantined: Vec::new(),
+            stranded: salvage.stranded,
+            recovered: false,
+        };
+        if let Some(dir) = dir {
+            for (i, _) in &salvage.dropped {
+                let path = dir.join(format!("{id}-{}.chunk", chunks[*i].seq));
+                std::fs::create_dir_all(&dir)
+                    .and_then(|()| std::fs::write(&path, &chunks[*i].bytes))
+                    .map_err(|source| NodeError::DataDir {
+                        path: path.clone(),
+                        source,
+                    })?;
+                outcome.quarantined.push(path);
+            }
+        }
+        if salvage.save.is_empty() {
+            return Ok(outcome);
+        }
+        let Ok(mut doc) = NoteDoc::load_chunks([salvage.save.as_slice()], member) else {
+            return Ok(outcome);
+        };
+        let snapshot = doc.snapshot().map_err(NodeError::doc(id))?;
+        {
+            let mut state = self.lock();
+            state.forget(&[id]);
+            state.store.replace_chunks(id, &salvage.save, &snapshot)?;
+        }
+        self.rebuild_history(id)?;
+        outcome.recovered = true;
+        Ok(outcome)
     }
 
     /// Rewrite `id`'s history rows from the document.
@@ -158,6 +249,16 @@ impl Garden {
                 continue;
             };
             drop(state);
+            let damaged = chunks
+                .iter()
+                .find_map(|c| check_chunk(&c.bytes).err().map(|why| (c.seq, why)));
+            if let Some((seq, why)) = damaged {
+                report.problems.push(CheckProblem::Unloadable {
+                    doc: id,
+                    message: format!("its chunk {seq} is damaged: {why}"),
+                });
+                continue;
+            }
             let loaded = NoteDoc::load_chunks(chunks.iter().map(|c| c.bytes.as_slice()), member);
             let mut doc = match loaded {
                 Ok(doc) => doc,

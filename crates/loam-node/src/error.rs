@@ -233,6 +233,10 @@ pub enum NodeError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Other processes kept storing changes to the same documents while
+    /// this one tried to store its own, round after round.
+    #[error("other loam processes keep writing the same notes: nothing was lost, try again")]
+    Busy,
     /// The member's role does not allow a community action (changing the
     /// index, commenting as a reader...).
     #[error("{}", not_allowed(.action, .allowed, *.role, .facilitators))]

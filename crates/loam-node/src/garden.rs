@@ -148,6 +148,10 @@ impl Prepared {
     }
 }
 
+/// How many times a store merges another process's newer chunks and tries
+/// again before giving up with [`NodeError::Busy`].
+const MAX_STORE_ROUNDS: u32 = 50;
+
 /// Whose signatures a store writes beside the changes.
 enum Signing {
     /// The member's: changes made here.
@@ -284,6 +288,28 @@ impl State {
         );
     }
 
+    /// Merge into `id`'s replica the chunks other processes stored since it
+    /// last saw the store; returns the last chunk it has seen and its
+    /// snapshot. Commit first.
+    fn merge_stored(&mut self, id: DocId) -> Result<(i64, DocSnapshot), NodeError> {
+        let newest = self.store.chunk_stats(id)?.map_or(0, |s| s.last_seq);
+        let foreign = if newest > self.replica(id)?.seen_seq {
+            self.store.load_chunks(id)?
+        } else {
+            Vec::new()
+        };
+        let replica = self.replica(id)?;
+        for c in foreign.iter().filter(|c| c.seq > replica.seen_seq) {
+            replica
+                .doc
+                .apply_chunk(&c.bytes)
+                .map_err(NodeError::doc(id))?;
+        }
+        replica.seen_seq = foreign.last().map_or(replica.seen_seq, |c| c.seq);
+        let snapshot = replica.doc.snapshot().map_err(NodeError::doc(id))?;
+        Ok((replica.seen_seq, snapshot))
+    }
+
     /// Bring `id`'s replica (if in memory) up to what is stored: chunks
     /// another process wrote since it was loaded.
     pub(crate) fn catch_up(&mut self, id: DocId) -> Result<(), NodeError> {
@@ -346,23 +372,13 @@ impl State {
         imports: &HashMap<DocId, ImportBase>,
         mut signing: Signing,
     ) -> Result<Vec<Stored>, NodeError> {
-        let mut prepared: Vec<Prepared> = Vec::with_capacity(ids.len());
+        // What this replica changed, taken before merging anything: the
+        // chunk to append (another process's changes are in its own chunks).
+        let mut mine: Vec<Prepared> = Vec::with_capacity(ids.len());
+        let mut seen: Vec<i64> = Vec::with_capacity(ids.len());
         for &id in ids {
-            let newest = self.store.chunk_stats(id)?.map_or(0, |s| s.last_seq);
-            let foreign = if newest > self.replica(id)?.seen_seq {
-                self.store.load_chunks(id)?
-            } else {
-                Vec::new()
-            };
             let replica = self.replica(id)?;
             let unsaved = replica.doc.unsaved().map_err(NodeError::doc(id))?;
-            for c in foreign.iter().filter(|c| c.seq > replica.seen_seq) {
-                replica
-                    .doc
-                    .apply_chunk(&c.bytes)
-                    .map_err(NodeError::doc(id))?;
-            }
-            let snapshot = replica.doc.snapshot().map_err(NodeError::doc(id))?;
             let signatures = match &mut signing {
                 Signing::Mine => {
                     let hashes: Vec<ChangeHash> = unsaved.changes.iter().map(|c| c.hash).collect();
@@ -371,7 +387,9 @@ impl State {
                 Signing::None => Vec::new(),
                 Signing::Given(given) => std::mem::take(given),
             };
-            prepared.push(Prepared {
+            let (last, snapshot) = self.merge_stored(id)?;
+            seen.push(last);
+            mine.push(Prepared {
                 id,
                 snapshot,
                 chunk: unsaved.bytes,
@@ -379,14 +397,30 @@ impl State {
                 signatures,
             });
         }
-        let writes: Vec<DocWrite<'_>> = prepared
-            .iter()
-            .map(|p| DocWrite {
-                imported: imports.get(&p.id),
-                ..p.write()
-            })
-            .collect();
-        let stats = self.store.write_docs(&writes)?;
+        // Write only if no other process appended since the merge (checked
+        // inside the write transaction); else merge again. Bounded: a round
+        // is lost only to another process's completed write.
+        let mut round = 1;
+        let stats = loop {
+            let writes: Vec<DocWrite<'_>> = mine
+                .iter()
+                .map(|p| DocWrite {
+                    imported: imports.get(&p.id),
+                    ..p.write()
+                })
+                .collect();
+            if let Some(stats) = self.store.write_docs_after(&writes, &seen)? {
+                break stats;
+            }
+            if round == MAX_STORE_ROUNDS {
+                return Err(NodeError::Busy);
+            }
+            round += 1;
+            for (p, last) in mine.iter_mut().zip(&mut seen) {
+                (*last, p.snapshot) = self.merge_stored(p.id)?;
+            }
+        };
+        let prepared = mine;
         let mut stored = Vec::with_capacity(prepared.len());
         for (Prepared { id, snapshot, .. }, stats) in prepared.into_iter().zip(stats) {
             let replica = self.replica(id)?;

@@ -59,7 +59,7 @@ mod vault_scan;
 mod when;
 
 pub use attachments::{ATTACHMENT_URL_PREFIX, attachment_url};
-pub use check::{CheckProblem, CheckReport};
+pub use check::{CheckProblem, CheckReport, Salvaged};
 pub use community::{
     Community, DiffLine, EntryView, GuidelinesView, IndexView, MentionOf, PathPage, PathView,
     Permissions, SectionView,

@@ -430,6 +430,83 @@ impl Store {
         self.write(|tx| docs.iter().map(|write| write_one(tx, write)).collect())
     }
 
+    /// [`Store::write_docs`], but only if no other connection appended a
+    /// chunk to any of the documents since their snapshots were made:
+    /// `seen[i]` is the last chunk sequence number `docs[i]`'s snapshot
+    /// includes (0: none). Checked inside the write transaction, so another
+    /// process cannot slip a chunk in between. `None` (nothing written) when
+    /// one moved on: merge its new chunks and try again, else the stored
+    /// text and index would miss the other process's changes.
+    pub fn write_docs_after(
+        &mut self,
+        docs: &[DocWrite<'_>],
+        seen: &[i64],
+    ) -> Result<Option<Vec<ChunkStats>>, StoreError> {
+        self.write(|tx| {
+            for (write, &seen) in docs.iter().zip(seen) {
+                let newest: i64 = tx
+                    .prepare_cached(
+                        "SELECT COALESCE(max(c.seq), 0) FROM chunks c JOIN docs d ON d.doc = c.doc
+                         WHERE d.id = ?1",
+                    )?
+                    .query_row([write.id.as_bytes()], |row| row.get(0))?;
+                if newest != seen {
+                    return Ok(None);
+                }
+            }
+            docs.iter()
+                .map(|write| write_one(tx, write))
+                .collect::<rusqlite::Result<Vec<_>>>()
+                .map(Some)
+        })
+    }
+
+    /// Replace every chunk of document `id` by `save` (what `loam check
+    /// --repair` salvaged from them) and rewrite its row, text and index
+    /// from `snapshot`, in one transaction. The save keeps the last sequence
+    /// number, so other processes see no chunk appended.
+    pub fn replace_chunks(
+        &mut self,
+        id: DocId,
+        save: &[u8],
+        snapshot: &DocSnapshot,
+    ) -> Result<(), StoreError> {
+        if save.is_empty() {
+            return Err(StoreError::EmptySave {
+                path: self.name.clone(),
+                id,
+            });
+        }
+        self.write(|tx| {
+            let Some(doc) = doc_key(tx, id)? else {
+                return Err(rusqlite::Error::QueryReturnedNoRows);
+            };
+            let last: i64 = tx
+                .prepare_cached("SELECT COALESCE(max(seq), 1) FROM chunks WHERE doc = ?1")?
+                .query_row([doc], |row| row.get(0))?;
+            tx.prepare_cached("DELETE FROM chunks WHERE doc = ?1")?
+                .execute([doc])?;
+            tx.prepare_cached("INSERT INTO chunks (doc, seq, bytes) VALUES (?1, ?2, ?3)")?
+                .execute(params![doc, last, save])?;
+            let write = DocWrite {
+                id,
+                snapshot,
+                chunk: &[],
+                imported: None,
+                changes: &[],
+                signatures: &[],
+            };
+            write_one(tx, &write)?;
+            tx.prepare_cached(
+                "UPDATE docs SET (chunk_count, chunk_bytes) =
+                     (SELECT count(*), COALESCE(sum(length(bytes)), 0) FROM chunks WHERE doc = ?1)
+                 WHERE doc = ?1",
+            )?
+            .execute([doc])?;
+            Ok(())
+        })
+    }
+
     /// Replace document `id`'s chunks with `seq <= upto_seq` by `full_save`
     /// (stored at `upto_seq`). Chunks appended after them stay, after it.
     pub fn compact_doc(

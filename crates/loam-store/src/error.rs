@@ -26,6 +26,37 @@ pub enum StoreError {
         /// The database file.
         path: PathBuf,
     },
+    /// The disk holding the database is full (or the database reached
+    /// its size limit). The failed write left nothing behind.
+    #[error(
+        "the disk holding {} is full: free some space and try again (the failed change was not written, nothing else is lost)",
+        path.display()
+    )]
+    Full {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The database or its folder cannot be written.
+    #[error(
+        "cannot write {}: it or its folder is read-only (reading still works)",
+        path.display()
+    )]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// The operating system failed a read or write of the database file or
+    /// its WAL: a failing disk, or a full one where SQLite cannot tell.
+    #[error(
+        "disk i/o error on {}: the disk may be full or failing; free some space or check the disk, then try again (the failed change was not written): {source}",
+        path.display()
+    )]
+    Io {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
     /// The database was written by a newer Loam with a schema this one does
     /// not know.
     #[error(
@@ -100,6 +131,16 @@ impl StoreError {
             Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Self::Corrupt {
                 path: path.to_owned(),
             },
+            Some(ErrorCode::DiskFull) => Self::Full {
+                path: path.to_owned(),
+            },
+            Some(ErrorCode::ReadOnly) => Self::ReadOnly {
+                path: path.to_owned(),
+            },
+            Some(ErrorCode::SystemIoFailure) => Self::Io {
+                path: path.to_owned(),
+                source: err,
+            },
             _ => Self::Sqlite {
                 path: path.to_owned(),
                 source: err,
@@ -124,6 +165,18 @@ mod tests {
             corrupt.to_string(),
             "the database /g/garden.sqlite is damaged or is not a loam database: run `loam check`"
         );
+        let full = StoreError::sql(path, failure(rusqlite::ffi::SQLITE_FULL));
+        assert!(
+            full.to_string()
+                .starts_with("the disk holding /g/garden.sqlite is full")
+        );
+        let read_only = StoreError::sql(path, failure(rusqlite::ffi::SQLITE_READONLY));
+        assert!(
+            matches!(read_only, StoreError::ReadOnly { .. }),
+            "{read_only}"
+        );
+        let io = StoreError::sql(path, failure(rusqlite::ffi::SQLITE_IOERR_SHMMAP));
+        assert!(io.to_string().contains("may be full"), "{io}");
         let other = StoreError::sql(path, rusqlite::Error::QueryReturnedNoRows);
         assert!(matches!(other, StoreError::Sqlite { .. }), "{other}");
     }

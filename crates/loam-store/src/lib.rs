@@ -85,11 +85,21 @@ impl Store {
         let conn =
             Connection::open_with_flags(path, flags).map_err(|source| {
                 match StoreError::sql(path, source) {
+                    StoreError::Sqlite { path, .. } if on_read_only_disk(&path) => {
+                        StoreError::ReadOnly { path }
+                    }
                     StoreError::Sqlite { path, source } => StoreError::Open { path, source },
                     other => other,
                 }
             })?;
-        Self::setup(conn, Some(path.to_owned()))
+        Self::setup(conn, Some(path.to_owned())).map_err(|e| match e {
+            StoreError::Sqlite { path, .. } | StoreError::Open { path, .. }
+                if on_read_only_disk(&path) =>
+            {
+                StoreError::ReadOnly { path }
+            }
+            other => other,
+        })
     }
 
     /// Open the garden database at `path` for reading only: nothing is
@@ -245,6 +255,21 @@ impl Store {
         tx.commit().map_err(sql)?;
         Ok(out)
     }
+}
+
+/// Whether the database at `path` cannot be written because its file
+/// system or the file is read-only (what SQLite reports only as "unable to
+/// open database file").
+fn on_read_only_disk(path: &Path) -> bool {
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .is_err_and(|e| {
+            matches!(
+                e.kind(),
+                std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+            )
+        })
 }
 
 /// Whether the WAL file of the database at `path` holds anything (then the

@@ -274,7 +274,7 @@ fn a_read_only_store_searches_lists_follows_links_and_checks() {
     let err = store
         .write_doc(seeds, &support::note("Seeds", "changed"), b"x")
         .unwrap_err();
-    assert!(err.to_string().contains("readonly"), "{err}");
+    assert!(err.to_string().contains("read-only"), "{err}");
     drop(store);
     assert!(
         std::fs::read(&path).unwrap() == bytes,

@@ -207,3 +207,52 @@ fn a_write_after_a_failed_one_works() {
         "{state}"
     );
 }
+
+/// Two processes writing one document: a write made from a snapshot that
+/// misses a chunk another connection appended meanwhile is refused whole,
+/// so the text and index never fall behind the chunks.
+#[test]
+fn a_write_after_a_stale_look_at_the_chunks_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("garden.sqlite");
+    let mut mine = Store::open(&path).unwrap();
+    let mut other = Store::open(&path).unwrap();
+    let id = doc_id(1);
+    fn write<'a>(
+        id: loam_core::DocId,
+        snapshot: &'a loam_core::DocSnapshot,
+        chunk: &'a [u8],
+    ) -> DocWrite<'a> {
+        DocWrite {
+            id,
+            snapshot,
+            chunk,
+            imported: None,
+            changes: &[],
+            signatures: &[],
+        }
+    }
+    let first = note("Seeds", "seeds sprout");
+    let seen = mine
+        .write_docs_after(&[write(id, &first, b"one")], &[0])
+        .unwrap();
+    assert_eq!(seen.unwrap()[0].last_seq, 1);
+    // The other process appends chunk 2; this one still believes 1 is last.
+    let theirs = note("Seeds", "seeds sprout and bloom");
+    other.write_doc(id, &theirs, b"two").unwrap();
+    let stale = note("Seeds", "seeds wilt");
+    assert!(
+        mine.write_docs_after(&[write(id, &stale, b"three")], &[1])
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(mine.text(id).unwrap().unwrap(), "seeds sprout and bloom");
+    assert_eq!(mine.load_chunks(id).unwrap().len(), 2);
+    // Having merged chunk 2, the write goes through.
+    let merged = note("Seeds", "seeds wilt and bloom");
+    let stats = mine
+        .write_docs_after(&[write(id, &merged, b"three")], &[2])
+        .unwrap()
+        .unwrap();
+    assert_eq!(stats[0].last_seq, 3);
+}

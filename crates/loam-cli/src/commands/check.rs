@@ -14,7 +14,8 @@ database cannot be read at all."
 )]
 pub struct Args {
     /// Rewrite the index of every document that disagrees with it, from the
-    /// document itself (the documents are never changed)
+    /// document itself; rebuild a document with damaged chunks from the
+    /// chunks that load (copies of the others go to `quarantine/`)
     #[arg(long)]
     pub repair: bool,
 }
@@ -50,6 +51,7 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
             "attachments": report.attachments,
             "problems": report.problems,
             "repaired": report.repaired,
+            "salvaged": report.salvaged,
         });
         ctx.out.json(&value)?;
     } else {
@@ -61,6 +63,40 @@ pub fn run(ctx: &mut Context, args: Args) -> anyhow::Result<()> {
                 "Rewrote the index of {n} {} from the documents.",
                 if n == 1 { "document" } else { "documents" }
             ))?;
+        }
+        for s in &report.salvaged {
+            let dropped = s.dropped.len();
+            let copies = if s.quarantined.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (copies in {})",
+                    s.quarantined
+                        .first()
+                        .and_then(|p| p.parent())
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                )
+            };
+            let lost = match s.stranded {
+                0 => String::new(),
+                1 => ", losing 1 change that built on them".to_owned(),
+                n => format!(", losing {n} changes that built on them"),
+            };
+            if s.recovered {
+                ctx.out.line(format!(
+                    "Recovered `{}` ({}) from {} of its chunks; dropped {dropped} damaged{copies}{lost}.",
+                    s.title,
+                    s.doc,
+                    s.kept
+                ))?;
+            } else {
+                ctx.out.line(format!(
+                    "Could not recover `{}` ({}): none of its chunks that load make a note{copies}; \
+its last text is still shown by `loam cat {}`.",
+                    s.title, s.doc, s.doc
+                ))?;
+            }
         }
         if report.is_ok() && report.attachments > 0 {
             ctx.out.line(format!(
