@@ -14,6 +14,7 @@
 //! edits of one document one by one and times each until the server has
 //! applied it.
 
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -256,20 +257,20 @@ impl PlainServer {
             .await
             .map_err(|_| Error::Baseline("the client went quiet".into()))??
         {
-            if !slots.contains_key(&key) {
-                let saved = self
-                    .docs
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .saved
-                    .get(&key)
-                    .cloned();
-                let doc = self.loads.load(saved.as_ref())?;
-                slots.insert(key, Slot::new(doc));
-            }
-            let Some(slot) = slots.get_mut(&key) else {
-                continue;
+            let slot = match slots.entry(key) {
+                Entry::Occupied(held) => held.into_mut(),
+                Entry::Vacant(empty) => {
+                    let saved = self
+                        .docs
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .saved
+                        .get(&key)
+                        .cloned();
+                    empty.insert(Slot::new(self.loads.load(saved.as_ref())?))
+                }
             };
+            tokio::task::yield_now().await;
             let before = slot.doc.get_heads();
             let reply = slot.receive(&message)?;
             if let Some(tx) = &applied
@@ -349,7 +350,12 @@ pub async fn sync_all(
     let out = spawn_writer(writer, sent.clone());
     let mut slots: HashMap<DocKey, Slot> = HashMap::with_capacity(ids.len());
     let mut pending: HashSet<DocKey> = ids.iter().copied().collect();
-    for key in ids {
+    for (i, key) in ids.iter().enumerate() {
+        if i % 64 == 63 {
+            // Loading is CPU work: let the endpoint's own tasks run, or a
+            // long list starves them and the connection times out.
+            tokio::task::yield_now().await;
+        }
         let mut slot = Slot::new(loads.load(docs.saved.get(key))?);
         if let Some(first) = slot.next() {
             let _ = out.send(frame(key, &first));
