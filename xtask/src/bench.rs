@@ -3,7 +3,8 @@
 //! The storage benchmarks are the `loam-bench` binary of `loam-test-utils`; this command
 //! installs their baselines (ripgrep) and runs it in release mode with the given arguments.
 //! Then the desktop benchmarks: the release app under Xvfb, driven by `loam-desktop-e2e bench`
-//! (launch to interactive with 10,000 notes, idle memory, keystroke to paint).
+//! (launch to interactive with 10,000 notes, idle memory, keystroke to paint), unless sections
+//! were named (`cargo xtask bench -- sync` runs the sync section alone).
 
 use crate::desktop::{self, Profile};
 use crate::setup::{self, Need, Verbosity};
@@ -22,6 +23,10 @@ pub fn bench(ws: &Workspace, args: &[String]) -> anyhow::Result<()> {
     ]);
     command.args(args);
     workspace::run(&mut command)?;
+    if args.iter().any(|a| !a.starts_with('-')) {
+        eprintln!("bench: desktop benchmarks not run (only the named sections were asked for)");
+        return Ok(());
+    }
     desktop_bench(ws)
 }
 

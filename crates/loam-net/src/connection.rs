@@ -36,6 +36,16 @@ pub enum PathKind {
     Unknown,
 }
 
+/// A connection's traffic, in UDP payload bytes (see
+/// [`Connection::wire_bytes`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct WireBytes {
+    /// Sent to the peer.
+    pub sent: u64,
+    /// Received from the peer.
+    pub received: u64,
+}
+
 /// Why a connection ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -149,6 +159,17 @@ impl Connection {
     /// Why the connection closed, or `None` while it is open.
     pub fn close_reason(&self) -> Option<CloseReason> {
         self.inner.close_reason().map(CloseReason::from)
+    }
+
+    /// Bytes on the wire so far: UDP payload sent and received on this
+    /// connection, QUIC's handshake, headers, encryption and
+    /// acknowledgements included (what the streams carry is less).
+    pub fn wire_bytes(&self) -> WireBytes {
+        let stats = self.inner.stats();
+        WireBytes {
+            sent: stats.udp_tx.bytes,
+            received: stats.udp_rx.bytes,
+        }
     }
 
     /// Whether the connection currently runs directly or through a relay.

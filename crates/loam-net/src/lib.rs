@@ -40,7 +40,7 @@ mod ticket;
 pub use config::{Bind, DEFAULT_CONNECT_TIMEOUT, ENV_VAR, MDNS_SERVICE, NetConfig, RelayChoice};
 pub use connection::{
     BiStream, CLOSE_NOT_ADMITTED, CloseReason, Connection, MAX_REASON_BYTES, NOT_ADMITTED_REASON,
-    PathKind, StreamReader, StreamWriter,
+    PathKind, StreamReader, StreamWriter, WireBytes,
 };
 pub use error::NetError;
 pub use lan::{LanEvent, LanPeers};

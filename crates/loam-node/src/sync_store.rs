@@ -35,6 +35,7 @@ use loam_sync::{
     SyncStore, heads_digest,
 };
 
+use crate::garden::Stored;
 use crate::{Garden, Node, NodeError};
 
 /// One connection's view of one garden.
@@ -44,6 +45,10 @@ pub(crate) struct GardenSync {
     garden: Option<Arc<Garden>>,
     /// Documents arriving from nothing, until they have Loam's fields.
     incoming: HashMap<DocId, (AutoCommit, Vec<SignedChanges>)>,
+    /// The heads announced for what this connection received and stored:
+    /// the announcement is an echo for this connection's own session (the
+    /// peer has those changes, and the sync already answered them).
+    echoes: HashMap<DocId, Vec<String>>,
 }
 
 impl std::fmt::Debug for GardenSync {
@@ -67,6 +72,7 @@ impl GardenSync {
             garden_id: garden.id(),
             garden: Some(garden),
             incoming: HashMap::new(),
+            echoes: HashMap::new(),
         }
     }
 
@@ -78,7 +84,18 @@ impl GardenSync {
             garden_id: garden,
             garden: None,
             incoming: HashMap::new(),
+            echoes: HashMap::new(),
         }
+    }
+
+    /// Whether a change announced for `doc` with `heads` is what this
+    /// connection itself received and stored (nothing to push back).
+    pub(crate) fn is_echo(&mut self, doc: DocId, heads: &[String]) -> bool {
+        if self.echoes.get(&doc).is_some_and(|h| h == heads) {
+            self.echoes.remove(&doc);
+            return true;
+        }
+        false
     }
 
     fn held(&self) -> Result<&Arc<Garden>, StoreError> {
@@ -257,9 +274,13 @@ impl SyncStore for GardenSync {
             .holds_doc(doc)
             .map_err(store_error("read a document"))?;
         if known {
-            return garden
+            let stored = garden
                 .receive_sync_message(doc, state, message, signatures)
-                .map_err(store_error("store a received change"));
+                .map_err(store_error("store a received change"))?;
+            if let Some(heads) = stored {
+                self.echoes.insert(doc, heads);
+            }
+            return Ok(());
         }
         let (mut incoming, mut held) = self.incoming.remove(&doc).unwrap_or_default();
         incoming
@@ -273,9 +294,13 @@ impl SyncStore for GardenSync {
             }
             return Ok(());
         }
-        garden
+        let heads = garden
             .receive_new(doc, incoming, held)
-            .map_err(store_error("store a received document"))
+            .map_err(store_error("store a received document"))?;
+        if let Some(heads) = heads {
+            self.echoes.insert(doc, heads);
+        }
+        Ok(())
     }
 }
 
@@ -309,14 +334,15 @@ impl Garden {
     }
 
     /// Apply a peer's sync message to `doc` (held here) and store what it
-    /// changed, with the signatures that came with it.
+    /// changed, with the signatures that came with it; the heads announced
+    /// for it, if it changed.
     pub(crate) fn receive_sync_message(
         &self,
         doc: DocId,
         state: &mut SyncState,
         message: SyncMessage,
         signatures: Vec<SignedChanges>,
-    ) -> Result<(), NodeError> {
+    ) -> Result<Option<Vec<String>>, NodeError> {
         let mut guard = self.lock();
         self.shared().store_own_first(&mut guard, doc)?;
         guard.catch_up(doc)?;
@@ -333,24 +359,26 @@ impl Garden {
             ))));
         }
         if guard.doc(doc)?.automerge().get_heads() == before {
-            return Ok(());
+            return Ok(None);
         }
         guard.mark_unstored(doc);
         let stored = guard
             .store_received(doc, signatures)
             .inspect_err(|_| guard.forget(&[doc]))?;
         drop(guard);
+        let heads = Stored::heads_of(&stored, doc);
         self.shared().announce(stored);
-        Ok(())
+        Ok(heads)
     }
 
-    /// Store `doc`, which arrived whole from a peer, with its signatures.
+    /// Store `doc`, which arrived whole from a peer, with its signatures;
+    /// the heads announced for it.
     pub(crate) fn receive_new(
         &self,
         doc: DocId,
         received: AutoCommit,
         signatures: Vec<SignedChanges>,
-    ) -> Result<(), NodeError> {
+    ) -> Result<Option<Vec<String>>, NodeError> {
         let mut guard = self.lock();
         let member = guard.member;
         let note = NoteDoc::from_received(received, member).map_err(NodeError::doc(doc))?;
@@ -369,7 +397,8 @@ impl Garden {
             doc,
             title,
         });
+        let heads = Stored::heads_of(&stored, doc);
         self.shared().announce(stored);
-        Ok(())
+        Ok(heads)
     }
 }

@@ -81,3 +81,25 @@ fn a_joiner_receives_the_garden_and_offline_edits_merge_both_ways() {
     assert!(authors.contains(&Some(ada.node.member_id())), "{authors:?}");
     assert!(authors.contains(&Some(bo.node.member_id())), "{authors:?}");
 }
+
+/// `sync --once` says how many documents it exchanged: one note is one,
+/// though storing it here announces a change the session also hears.
+#[test]
+fn one_new_note_counts_as_one_document() {
+    let ada = peer("Ada");
+    let garden = ada.node.create_garden("Commons").unwrap();
+    let bo = peer("Bo");
+    bo.net
+        .join(&ticket(&ada, Role::Member, None), TIMEOUT)
+        .unwrap();
+    garden
+        .create(NewDoc::note("Compost", "Turn it weekly."))
+        .unwrap();
+    let synced = bo.net.sync_once(TIMEOUT).unwrap();
+    assert_eq!(synced.len(), 1, "{synced:?}");
+    assert!(synced[0].ok, "{synced:?}");
+    assert_eq!(synced[0].docs_synced, 1, "{synced:?}");
+    assert!(synced[0].sync_ms.is_some(), "{synced:?}");
+    assert!(synced[0].wire.received > synced[0].bytes_in, "{synced:?}");
+    assert_eq!(body(&bo, "Compost"), "Turn it weekly.");
+}

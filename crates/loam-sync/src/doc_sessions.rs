@@ -75,6 +75,10 @@ pub(crate) struct DocSessions {
     queue: VecDeque<DocId>,
     queued: HashSet<DocId>,
     stopped: HashSet<DocId>,
+    /// Documents that have reached agreement at least once, so that
+    /// [`SyncStats::docs_synced`] counts each once (a document both sides
+    /// started syncing, or that a late message reopened, finishes twice).
+    synced: HashSet<DocId>,
 }
 
 impl DocSessions {
@@ -343,7 +347,9 @@ impl DocSessions {
     /// Both sides agree on `doc`: keep its state for later changes.
     fn finish<S: SyncStore>(&mut self, doc: DocId, ctx: &mut Ctx<'_, S>) {
         if let Some(session) = self.active.remove(&doc) {
-            ctx.stats.docs_synced += 1;
+            if self.synced.insert(doc) {
+                ctx.stats.docs_synced += 1;
+            }
             self.idle.insert(doc, session.state);
         }
     }

@@ -205,7 +205,10 @@ pub struct Range {
 #[non_exhaustive]
 pub enum Frame {
     /// First frame, initiator to acceptor: who asks for which garden, and
-    /// the state of its membership log and documents.
+    /// the state of its membership log. Nothing about the documents: the
+    /// acceptor has not been checked yet (its key is proven, but the
+    /// initiator may have dialled a former member), so the initiator's
+    /// document count and digest wait for the `Welcome`'s reply.
     Hello {
         /// [`PROTOCOL_VERSION`] of the sender.
         protocol_version: u32,
@@ -213,8 +216,6 @@ pub enum Frame {
         garden: GardenId,
         /// The heads of the sender's membership log.
         membership_heads: Vec<EntryHash>,
-        /// The fingerprint of the sender's whole document set.
-        docs: Fingerprint,
         /// An encoded Redeem membership entry, when the sender joins with
         /// an invite.
         join: Option<Vec<u8>>,
@@ -328,14 +329,12 @@ impl Frame {
                 protocol_version,
                 garden,
                 membership_heads,
-                docs,
                 join,
             } => {
                 out.put_u8(HELLO);
                 out.put_varint(u64::from(*protocol_version));
                 out.put(garden.as_bytes());
                 put_heads(out, membership_heads);
-                put_fingerprint(out, docs);
                 match join {
                     None => out.put_u8(0),
                     Some(bytes) => {
@@ -437,7 +436,6 @@ impl Frame {
                     .map_err(|_| FrameError::Malformed("protocol version"))?;
                 let garden = GardenId::from_bytes(r.array()?);
                 let membership_heads = read_heads(&mut r, limits)?;
-                let docs = read_fingerprint(&mut r)?;
                 let join = match r.u8()? {
                     0 => None,
                     1 => Some(r.bytes()?.to_vec()),
@@ -447,7 +445,6 @@ impl Frame {
                     protocol_version,
                     garden,
                     membership_heads,
-                    docs,
                     join,
                 }
             }
@@ -721,10 +718,9 @@ mod tests {
                 protocol_version: PROTOCOL_VERSION,
                 garden: GardenId::from_bytes([1; 16]),
                 membership_heads: vec![[2; 32]],
-                docs: fp,
                 join: Some(vec![1, 2, 3]),
             },
-            4 + 2 + 1 + 16 + 1 + 32 + 17 + 1 + 4,
+            4 + 2 + 1 + 16 + 1 + 32 + 1 + 4,
         );
         check(
             Frame::Welcome {

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! initiator                                   acceptor
-//!   Hello(version, garden, heads, docs, join?) ─▶  decides on the Hello alone:
+//!   Hello(version, garden, heads, join?) ─▶        decides on the Hello alone:
 //!                                              ◀─ Welcome(heads, docs, role)  or  Refuse(code, reason)
 //!   ◀─ Membership(entries, heads) ─▶            until both logs have the same heads
 //!   (each side checks the other is a member)
@@ -13,8 +13,10 @@
 //!
 //! Equal gardens cost `Hello` + `Welcome`: one round trip. The acceptor
 //! reads and sends no document (not even the fingerprint) before it has
-//! decided the initiator may in; neither side sends a document before the
-//! membership logs agree and the other side is a member in them.
+//! decided the initiator may in, and the `Hello` says nothing about the
+//! initiator's documents either (it may have dialled a former member);
+//! neither side sends a document before the membership logs agree and the
+//! other side is a member in them.
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -111,7 +113,8 @@ pub struct SyncStats {
     pub reconcile_rounds: u64,
     /// Documents reconciliation found to differ (on this side).
     pub docs_differing: u64,
-    /// Document sync sessions that ended with both sides equal.
+    /// Documents brought to agreement with the peer, each counted once
+    /// however many sync sessions it took.
     pub docs_synced: u64,
     /// Changes received and applied.
     pub changes_received: u64,
@@ -234,7 +237,6 @@ impl Session {
             protocol_version: PROTOCOL_VERSION,
             garden,
             membership_heads: heads,
-            docs: store.docs_fingerprint()?,
             join,
         };
         let out = vec![hello];
@@ -459,18 +461,9 @@ impl Session {
                     protocol_version,
                     garden,
                     membership_heads,
-                    docs,
                     join,
                 },
-            ) => self.on_hello(
-                protocol_version,
-                garden,
-                membership_heads,
-                docs,
-                join,
-                store,
-                out,
-            ),
+            ) => self.on_hello(protocol_version, garden, membership_heads, join, store, out),
             (
                 Phase::AwaitingWelcome,
                 Frame::Welcome {
@@ -518,13 +511,11 @@ impl Session {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn on_hello(
         &mut self,
         protocol_version: u32,
         garden: GardenId,
         membership_heads: Vec<EntryHash>,
-        docs: Fingerprint,
         join: Option<Vec<u8>>,
         store: &mut impl SyncStore,
         out: &mut Vec<Frame>,
@@ -570,7 +561,6 @@ impl Session {
         // Admitted: from here on the peer may learn about the garden.
         self.garden = Some(garden);
         self.phase = Phase::Open;
-        self.their_docs = docs;
         self.membership.theirs = sorted(membership_heads);
         let mine = sorted(store.membership_heads()?);
         self.membership.told = mine.clone();

@@ -62,14 +62,12 @@ fn frame() -> impl Strategy<Value = Frame> {
             any::<u32>(),
             any::<[u8; 16]>(),
             heads(),
-            fingerprint(),
             prop::option::of(bytes())
         )
-            .prop_map(|(v, g, h, docs, join)| Frame::Hello {
+            .prop_map(|(v, g, h, join)| Frame::Hello {
                 protocol_version: v,
                 garden: GardenId::from_bytes(g),
                 membership_heads: h,
-                docs,
                 join,
             }),
         (heads(), fingerprint(), role()).prop_map(|(h, docs, r)| Frame::Welcome {
@@ -196,8 +194,7 @@ fn hello_is_small() {
         protocol_version: PROTOCOL_VERSION,
         garden: GardenId::from_bytes([1; 16]),
         membership_heads: vec![[0; 32]],
-        docs: Fingerprint::default(),
         join: None,
     };
-    assert_eq!(hello.encoded_len(), 4 + 2 + 1 + 16 + 1 + 32 + 1 + 16 + 1);
+    assert_eq!(hello.encoded_len(), 4 + 2 + 1 + 16 + 1 + 32 + 1);
 }

@@ -101,6 +101,29 @@ fn an_initiator_leaves_an_acceptor_that_is_not_a_member() {
     assert_eq!(peers[0].calls.generate + peers[1].calls.generate, 0);
 }
 
+/// What the initiator says before the acceptor has been checked (it may
+/// have dialled a former member) tells nothing of its documents: the
+/// hello is the same bytes whether the garden holds none or a thousand.
+#[test]
+fn the_hello_reveals_nothing_of_the_documents() {
+    let hello = |n: u32| {
+        let mut peers = twins(n);
+        let (_, frames) = loam_sync::Session::initiate(
+            key(2).member(),
+            None,
+            loam_sync::Limits::default(),
+            &mut peers[0],
+        )
+        .unwrap();
+        assert!(matches!(frames.as_slice(), [Frame::Hello { .. }]));
+        (frames[0].encode(), peers[0].calls.clone())
+    };
+    let (empty, _) = hello(0);
+    let (full, calls) = hello(1000);
+    assert_eq!(empty, full);
+    assert_eq!(calls.document_calls(), 0);
+}
+
 #[test]
 fn a_joiner_with_a_valid_invite_is_admitted_and_syncs() {
     let mut peers = twins(5);

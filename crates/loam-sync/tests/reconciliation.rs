@@ -6,7 +6,7 @@
 mod support;
 
 use loam_core::Role;
-use support::{GARDEN, Link, MemoryStore, doc, key};
+use support::{Dir, GARDEN, Link, MemoryStore, doc, key};
 
 #[test]
 fn one_percent_of_ten_thousand_loads_and_sends_only_the_changed() {
@@ -52,4 +52,73 @@ fn one_percent_of_ten_thousand_loads_and_sends_only_the_changed() {
     }
     // Bytes grow with the 100 changed documents, not the 10,000.
     assert!(out_a + out_b < 100 * 2_000, "{} bytes", out_a + out_b);
+}
+
+/// `docs_synced` counts documents, not document sync sessions: a document
+/// both sides start syncing (each found it differs) still counts once.
+#[test]
+fn each_differing_document_counts_once() {
+    #[derive(Clone, Copy, Debug)]
+    enum Change {
+        /// The initiator edits an existing document.
+        InitiatorEdits,
+        /// The acceptor edits an existing document.
+        AcceptorEdits,
+        /// Both edit the same document.
+        BothEdit,
+        /// The acceptor creates a document the initiator lacks.
+        AcceptorCreates,
+        /// The initiator creates a document the acceptor lacks.
+        InitiatorCreates,
+    }
+    fn peers(change: Change) -> Vec<MemoryStore> {
+        let members = [
+            (key(1).member(), Role::Member),
+            (key(2).member(), Role::Member),
+        ];
+        let mut a = MemoryStore::new(GARDEN, key(1), &members);
+        let mut b = MemoryStore::new(GARDEN, key(2), &members);
+        for i in 0..20 {
+            a.create(doc(i), &format!("note {i}"));
+        }
+        b.copy_docs_from(&mut a);
+        match change {
+            Change::InitiatorEdits => a.splice(doc(3), 0, 0, "a "),
+            Change::AcceptorEdits => b.splice(doc(3), 0, 0, "b "),
+            Change::BothEdit => {
+                a.splice(doc(3), 0, 0, "a ");
+                b.splice(doc(3), 0, 0, "b ");
+            }
+            Change::AcceptorCreates => b.create(doc(100), "new on b"),
+            Change::InitiatorCreates => a.create(doc(100), "new on a"),
+        }
+        vec![a, b]
+    }
+    fn check(change: Change, expected: (u64, u64)) {
+        // In lock step (every frame one side has, then the other's), and
+        // one frame at a time each way, as a real connection interleaves.
+        for one_by_one in [false, true] {
+            let mut peers = peers(change);
+            let mut link = Link::connect(&mut peers, 0, 1, None);
+            if one_by_one {
+                for _ in 0..10_000 {
+                    let there = link.deliver_one(&mut peers, Dir::AtoB);
+                    let back = link.deliver_one(&mut peers, Dir::BtoA);
+                    if !there && !back {
+                        break;
+                    }
+                }
+            } else {
+                link.run(&mut peers);
+            }
+            assert!(link.is_quiet(), "{change:?}: {:?}", link.error);
+            let got = (link.sa.stats().docs_synced, link.sb.stats().docs_synced);
+            assert_eq!(got, expected, "{change:?}, one by one: {one_by_one}");
+        }
+    }
+    check(Change::InitiatorEdits, (1, 1));
+    check(Change::AcceptorEdits, (1, 1));
+    check(Change::BothEdit, (1, 1));
+    check(Change::AcceptorCreates, (1, 1));
+    check(Change::InitiatorCreates, (1, 1));
 }

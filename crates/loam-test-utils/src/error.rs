@@ -24,4 +24,6 @@ pub enum Error {
     },
     #[error("the title {title:?} cannot be a file name")]
     FileName { title: String },
+    #[error("plain automerge sync (the baseline) failed: {0}")]
+    Baseline(String),
 }

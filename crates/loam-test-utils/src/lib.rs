@@ -6,6 +6,8 @@
 //!   `[[links]]`, `#tags`) in a synthetic language with Zipf word frequencies
 //!   ([`vocabulary`]), the search queries to run on them, and a writer that lays a corpus
 //!   out as `.md` files for file-based tools such as ripgrep.
+//! - [`plain_sync`]: the sync benchmarks' baseline, plain Automerge sync of
+//!   one document per session over a loam-net connection.
 //!
 //! Everything here is a pure function of its seed: the same seed gives the same notes and
 //! queries, so benchmark runs compare like with like. The `loam-bench` binary uses these to
@@ -13,6 +15,7 @@
 
 pub mod corpus;
 mod error;
+pub mod plain_sync;
 pub mod trace;
 pub mod vocabulary;
 

@@ -402,6 +402,9 @@ fn log_line(event: &NetEvent) -> String {
         NetEvent::Unreachable { member, reason } => {
             format!("cannot reach {}: {reason}", short(member))
         }
+        NetEvent::FoundOnLan { member, addr, .. } => {
+            format!("found {} on the LAN at {addr}", short(member))
+        }
         _ => format!("{event:?}"),
     }
 }

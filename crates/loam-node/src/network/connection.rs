@@ -51,6 +51,8 @@ pub(crate) struct Outcome {
     pub(crate) garden: Option<GardenId>,
     /// What the session did.
     pub(crate) stats: SyncStats,
+    /// The connection's traffic (filled in once the session has ended).
+    pub(crate) wire: loam_net::WireBytes,
     /// Why it ended, in words.
     pub(crate) reason: String,
     /// Whether the peer refused us (a `Refuse` frame), with its reason.
@@ -158,7 +160,12 @@ where
                 let Some(st) = store.as_mut() else { continue };
                 let garden = loam_sync::SyncStore::garden(st);
                 let out = match event {
-                    Ok(Event::DocChanged { garden: g, doc, .. }) if g == garden => {
+                    // What this connection itself stored is not pushed
+                    // back: the sync that brought it has answered it.
+                    Ok(Event::DocChanged { garden: g, doc, heads }) if g == garden => {
+                        if st.is_echo(doc, &heads) {
+                            continue;
+                        }
                         session.local_change(doc, st)
                     }
                     Ok(Event::MembershipChanged { garden: g, .. }) if g == garden => {
@@ -252,6 +259,7 @@ fn ended(session: &Session, reason: String, failed: bool, refused: Option<String
     Outcome {
         garden: session.garden(),
         stats: session.stats().clone(),
+        wire: loam_net::WireBytes::default(),
         reason,
         refused,
         failed,

@@ -18,19 +18,24 @@
 //!   stored (the garden's event stream), and closes when membership says
 //!   the peer was removed.
 //!
+//! - **LAN**: with mDNS on, an endpoint announcing itself on the LAN that
+//!   is a member of a garden held here has its address remembered, and is
+//!   dialled at once while sessions are kept up: members on one LAN find
+//!   each other with no ticket but the first invite.
+//!
 //! Peers' addresses are kept per garden (the store's `peers` table, as
-//! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, and every
-//! peer dialled successfully.
+//! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, every
+//! peer dialled successfully, and members found on the LAN.
 
 mod connection;
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use loam_core::{EntryHash, GardenId, MemberId, Role};
-use loam_net::{BoxFuture, Connection, ConnectionHandler, PathKind};
+use loam_net::{BoxFuture, Connection, ConnectionHandler, LanEvent, PathKind};
 use loam_store::PeerRow;
 use loam_sync::{Frame, Limits, RefuseCode, Session, SyncStats};
 use serde::Serialize;
@@ -40,7 +45,7 @@ use self::connection::{Channel, Control, Outcome, Progress, drive};
 use crate::sync_store::GardenSync;
 use crate::{Garden, Node, NodeError, time};
 
-pub use loam_net::{Bind, InviteTicket, NetConfig, PeerAddr, RelayChoice, TicketError};
+pub use loam_net::{Bind, InviteTicket, NetConfig, PeerAddr, RelayChoice, TicketError, WireBytes};
 
 /// How long a session must have had nothing to do before `sync --once`
 /// counts it as done.
@@ -91,6 +96,16 @@ pub enum NetEvent {
         /// Why.
         reason: String,
     },
+    /// A member of a garden held here announced itself on the LAN (mDNS)
+    /// at a new address, now remembered as theirs.
+    FoundOnLan {
+        /// The member.
+        member: MemberId,
+        /// The garden they belong to.
+        garden: GardenId,
+        /// Where they are, as found.
+        addr: String,
+    },
 }
 
 /// One live session, as status shows it.
@@ -135,6 +150,13 @@ pub struct PeerSync {
     pub round_trips: u64,
     /// Documents whose changes were exchanged.
     pub docs_synced: u64,
+    /// Bytes on the wire (UDP payload, QUIC included) received and sent:
+    /// `bytes_in`/`bytes_out` are the protocol's frames alone.
+    pub wire: WireBytes,
+    /// Milliseconds from dialling until the session last became idle (the
+    /// logs and every document agreed): what the sync took, without the
+    /// wait that confirms it is over. `None` if it never became idle.
+    pub sync_ms: Option<f64>,
 }
 
 /// What [`Network::join`] did.
@@ -168,6 +190,9 @@ struct Inner {
     next: AtomicU64,
     events: broadcast::Sender<NetEvent>,
     limits: Limits,
+    /// [`Network::keep_connected`] runs: members found on the LAN are
+    /// dialled at once.
+    staying: AtomicBool,
 }
 
 impl Inner {
@@ -230,9 +255,10 @@ impl Inner {
                 outgoing: is_outgoing,
                 path: path_name(conn.path_kind()).to_owned(),
             });
-            let outcome = inner
+            let mut outcome = inner
                 .run_session(&conn, outgoing, events, control_rx, progress_tx)
                 .await;
+            outcome.wire = conn.wire_bytes();
             conn.close(0, &outcome.reason);
             if !outcome.failed && outcome.refused.is_none() {
                 inner.record_sync(remote, outcome.garden);
@@ -260,6 +286,7 @@ impl Inner {
         let failed = |reason: String| Outcome {
             garden: None,
             stats: SyncStats::default(),
+            wire: WireBytes::default(),
             reason,
             refused: None,
             failed: true,
@@ -367,6 +394,47 @@ impl Inner {
         Ok(self.spawn_session(conn, Some((store, None))))
     }
 
+    /// `found` (an endpoint mDNS saw) is a member of gardens held here:
+    /// remember where they are in each, and dial them if sessions are
+    /// being kept up and none runs with them yet. Anyone else is ignored.
+    async fn found_on_lan(self: &Arc<Self>, found: PeerAddr) {
+        if found.member == self.node.member_id() {
+            return;
+        }
+        for garden in self.gardens() {
+            if garden.role_of(found.member).ok().flatten().is_none() {
+                continue;
+            }
+            if let Ok(Some(addr)) = garden.remember_lan_peer(&found, time::now()) {
+                let _ = self.events.send(NetEvent::FoundOnLan {
+                    member: found.member,
+                    garden: garden.id(),
+                    addr: addr_text(&addr),
+                });
+            }
+            if !self.staying.load(Ordering::Relaxed) || self.has_session(found.member, garden.id())
+            {
+                continue;
+            }
+            let addr = garden
+                .known_peers(self.node.member_id())
+                .ok()
+                .and_then(|peers| {
+                    peers
+                        .into_iter()
+                        .find(|(a, _)| a.member == found.member)
+                        .map(|(a, _)| a)
+                })
+                .unwrap_or_else(|| found.clone());
+            if let Err(e) = self.dial(&garden, &addr).await {
+                let _ = self.events.send(NetEvent::Unreachable {
+                    member: found.member,
+                    reason: format!("found on the LAN, but: {e}"),
+                });
+            }
+        }
+    }
+
     fn has_session(&self, member: MemberId, garden: GardenId) -> bool {
         self.live()
             .values()
@@ -444,11 +512,13 @@ impl Network {
             next: AtomicU64::new(0),
             events,
             limits: Limits::default(),
+            staying: AtomicBool::new(false),
         });
         let handler = Arc::new(Handler {
             inner: Arc::downgrade(&inner),
         });
         let seed = node.member_key().seed();
+        let mdns = config.mdns;
         let saved = load_saved(node.data_dir());
         let net = match reuse_port(&config, saved.as_ref()) {
             Some(again) => {
@@ -462,6 +532,9 @@ impl Network {
         };
         save_addr(node.data_dir(), &net.addr());
         let _ = inner.net.set(net);
+        if mdns {
+            runtime.spawn(watch_lan(Arc::downgrade(&inner)));
+        }
         Ok(Self {
             inner,
             runtime: Some(runtime),
@@ -512,8 +585,9 @@ impl Network {
             let mut report = Vec::new();
             for garden in inner.gardens() {
                 for (addr, name) in garden.known_peers(inner.node.member_id())? {
+                    let dialled = Instant::now();
                     match inner.dial(&garden, &addr).await {
-                        Ok(id) => started.push((id, garden.id(), addr.member, name)),
+                        Ok(id) => started.push((id, garden.id(), addr.member, name, dialled)),
                         Err(e) => {
                             let _ = inner.events.send(NetEvent::Unreachable {
                                 member: addr.member,
@@ -529,14 +603,21 @@ impl Network {
                                 bytes_out: 0,
                                 round_trips: 0,
                                 docs_synced: 0,
+                                wire: WireBytes::default(),
+                                sync_ms: None,
                             });
                         }
                     }
                 }
             }
             let deadline = Instant::now() + timeout;
-            for (id, garden, member, name) in started {
-                report.push(finish(&inner, id, garden, member, name, deadline).await);
+            for (id, garden, member, name, dialled) in started {
+                let peer = Peer {
+                    member,
+                    name,
+                    dialled,
+                };
+                report.push(finish(&inner, id, garden, peer, deadline).await);
             }
             Ok(report)
         })
@@ -562,19 +643,17 @@ impl Network {
         let inner = self.inner.clone();
         let ticket = ticket.clone();
         self.runtime()?.block_on(async move {
+            let dialled = Instant::now();
             let conn = inner.net()?.connect(&ticket.inviter).await?;
             let store = GardenSync::joining(inner.node.clone(), ticket.garden);
             let id = inner.spawn_session(conn, Some((store, Some(redeem))));
             let deadline = Instant::now() + timeout;
-            let result = finish(
-                &inner,
-                id,
-                ticket.garden,
-                ticket.inviter.member,
-                None,
-                deadline,
-            )
-            .await;
+            let peer = Peer {
+                member: ticket.inviter.member,
+                name: None,
+                dialled,
+            };
+            let result = finish(&inner, id, ticket.garden, peer, deadline).await;
             let garden = inner.node.garden_by_id(ticket.garden).ok();
             let Some(garden) = garden else {
                 return Err(NodeError::InviteRefused(result.detail));
@@ -596,7 +675,12 @@ impl Network {
     /// Keep a session with every known peer of every garden, redialling
     /// with backoff (1 s doubling to a minute) after a drop, until the
     /// network stops.
+    ///
+    /// With mDNS on, a member of a garden held here who shows up on the LAN
+    /// is dialled as soon as they are found (their address is remembered
+    /// whether or not sessions are kept).
     pub fn keep_connected(&self) -> Result<(), NodeError> {
+        self.inner.staying.store(true, Ordering::Relaxed);
         let inner = Arc::downgrade(&self.inner);
         self.runtime()?.spawn(async move {
             let mut backoff: HashMap<(MemberId, GardenId), (Duration, Instant)> = HashMap::new();
@@ -787,31 +871,41 @@ pub fn invite_ticket(garden: &Garden, invite: &crate::Invite, inviter: PeerAddr)
     }
 }
 
+/// The peer of a session [`finish`] waits for, and when it was dialled.
+struct Peer {
+    member: MemberId,
+    name: Option<String>,
+    dialled: Instant,
+}
+
 /// Wait until session `id` has settled (or ended, or `deadline` passed),
 /// close it if still open, and say how it went.
 async fn finish(
     inner: &Arc<Inner>,
     id: u64,
     garden: GardenId,
-    member: MemberId,
-    name: Option<String>,
+    peer: Peer,
     deadline: Instant,
 ) -> PeerSync {
+    let Peer {
+        member,
+        name,
+        dialled,
+    } = peer;
     let handles = inner
         .live()
         .get(&id)
         .map(|l| (l.progress.clone(), l.done.clone(), l.control.clone()));
     let mut outcome: Option<Arc<Outcome>> = None;
+    let mut idle_at = None;
     if let Some((progress, mut done, control)) = handles {
         loop {
+            idle_at = progress.borrow().quiet_since;
             if let Some(o) = done.borrow().clone() {
                 outcome = Some(o);
                 break;
             }
-            let settled = progress
-                .borrow()
-                .quiet_since
-                .is_some_and(|t| t.elapsed() >= SETTLE);
+            let settled = idle_at.is_some_and(|t| t.elapsed() >= SETTLE);
             if settled || Instant::now() >= deadline {
                 let reason = if settled {
                     "sync done"
@@ -828,6 +922,7 @@ async fn finish(
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
     }
+    let sync_ms = idle_at.map(|t| t.saturating_duration_since(dialled).as_secs_f64() * 1e3);
     match outcome {
         Some(o) => PeerSync {
             member,
@@ -842,6 +937,8 @@ async fn finish(
             bytes_out: o.stats.bytes_out,
             round_trips: o.stats.round_trips,
             docs_synced: o.stats.docs_synced,
+            wire: o.wire,
+            sync_ms,
         },
         None => PeerSync {
             member,
@@ -853,8 +950,44 @@ async fn finish(
             bytes_out: 0,
             round_trips: 0,
             docs_synced: 0,
+            wire: WireBytes::default(),
+            sync_ms: None,
         },
     }
+}
+
+/// Endpoints found on the LAN, for as long as the endpoint runs (the
+/// stream ends when it shuts down): each handed to
+/// [`Inner::found_on_lan`].
+async fn watch_lan(inner: Weak<Inner>) {
+    let lan = {
+        let Some(strong) = inner.upgrade() else {
+            return;
+        };
+        let Ok(net) = strong.net() else {
+            return;
+        };
+        net.lan_peers().await
+    };
+    let Some(mut lan) = lan else {
+        return;
+    };
+    while let Some(event) = lan.next().await {
+        let LanEvent::Found(found) = event else {
+            continue;
+        };
+        let Some(strong) = inner.upgrade() else {
+            return;
+        };
+        strong.found_on_lan(found).await;
+    }
+}
+
+/// An address as people read it: direct addresses, then the relay.
+fn addr_text(addr: &PeerAddr) -> String {
+    let mut parts: Vec<String> = addr.direct.iter().map(ToString::to_string).collect();
+    parts.extend(addr.relay.clone());
+    parts.join(", ")
 }
 
 fn path_name(path: PathKind) -> &'static str {
@@ -957,15 +1090,8 @@ impl Garden {
         Ok(rows
             .into_iter()
             .map(|row| {
-                let addr = serde_json::from_str::<PeerAddr>(&row.addr).map_or_else(
-                    |_| row.addr.clone(),
-                    |a| {
-                        let mut parts: Vec<String> =
-                            a.direct.iter().map(ToString::to_string).collect();
-                        parts.extend(a.relay);
-                        parts.join(", ")
-                    },
-                );
+                let addr = serde_json::from_str::<PeerAddr>(&row.addr)
+                    .map_or_else(|_| row.addr.clone(), |a| addr_text(&a));
                 KnownPeer {
                     member: row.member,
                     name: members.member(row.member).map(|m| m.name.clone()),
@@ -1007,6 +1133,44 @@ impl Garden {
             last_sync: None,
         })?;
         Ok(())
+    }
+
+    /// Remember the addresses mDNS found `found`'s member at: they
+    /// replace the direct addresses known before (a LAN address is
+    /// current; an old one may be anywhere), and the relay known before is
+    /// kept. The address now known, or `None` when it was known already.
+    pub(crate) fn remember_lan_peer(
+        &self,
+        found: &PeerAddr,
+        now: i64,
+    ) -> Result<Option<PeerAddr>, NodeError> {
+        let mut state = self.lock();
+        let row = state.store.peer(found.member)?;
+        let before = row
+            .as_ref()
+            .and_then(|r| serde_json::from_str::<PeerAddr>(&r.addr).ok());
+        let mut addr = found.clone();
+        if addr.relay.is_none() {
+            addr.relay = before.as_ref().and_then(|b| b.relay.clone());
+        }
+        if addr.direct.is_empty() {
+            addr.direct = before
+                .as_ref()
+                .map(|b| b.direct.clone())
+                .unwrap_or_default();
+        }
+        if before.as_ref() == Some(&addr) {
+            return Ok(None);
+        }
+        let json = serde_json::to_string(&addr)
+            .map_err(|e| NodeError::Network(format!("cannot record a peer address: {e}")))?;
+        state.store.upsert_peer(&PeerRow {
+            member: addr.member,
+            addr: json,
+            last_seen: Some(now),
+            last_sync: row.and_then(|r| r.last_sync),
+        })?;
+        Ok(Some(addr))
     }
 
     /// Note a completed sync with `member` (if known).

@@ -5,6 +5,8 @@
 //! `--quick` shrinks every corpus for a smoke run; its figures are not the
 //! ones to record.
 
+mod sync;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -24,7 +26,9 @@ use loam_test_utils::trace::{self, Trace};
 const GROUP: usize = 50;
 const SEED: u64 = 20_261_120;
 /// The parts that can be run alone: `loam-bench replay corpus`.
-const SECTIONS: [&str; 6] = ["replay", "open", "history", "keys", "corpus", "vault"];
+const SECTIONS: [&str; 7] = [
+    "replay", "open", "history", "keys", "corpus", "vault", "sync",
+];
 
 struct Sizes {
     vault_notes: usize,
@@ -33,6 +37,8 @@ struct Sizes {
     search_notes: usize,
     queries: usize,
     rg_queries: usize,
+    sync_notes: usize,
+    live_edits: usize,
 }
 
 const FULL: Sizes = Sizes {
@@ -42,6 +48,8 @@ const FULL: Sizes = Sizes {
     search_notes: 100_000,
     queries: 1_000,
     rg_queries: 100,
+    sync_notes: 10_000,
+    live_edits: 1_000,
 };
 const QUICK: Sizes = Sizes {
     vault_notes: 1_000,
@@ -50,6 +58,8 @@ const QUICK: Sizes = Sizes {
     search_notes: 10_000,
     queries: 200,
     rg_queries: 20,
+    sync_notes: 1_000,
+    live_edits: 200,
 };
 
 /// One line of the report.
@@ -144,6 +154,19 @@ fn main() -> Result<()> {
             sizes.vault_notes
         );
         figures.extend(vault(sizes.vault_notes, work.path())?);
+    }
+
+    if run("sync") {
+        eprintln!(
+            "syncing {} notes between two nodes over loopback...",
+            sizes.sync_notes
+        );
+        figures.extend(sync::sync(
+            sizes.sync_notes,
+            sizes.live_edits,
+            SEED,
+            work.path(),
+        )?);
     }
 
     print_report(&figures, quick);
