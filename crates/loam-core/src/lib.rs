@@ -20,6 +20,8 @@
 
 mod content_hash;
 mod doc;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod history;
 mod ids;
 mod membership;
