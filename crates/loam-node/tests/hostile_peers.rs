@@ -139,17 +139,30 @@ impl World {
     /// The reason Ada's node gave for ending a session with `member`,
     /// waiting up to [`BOUND`] for it.
     fn disconnect_reason(&mut self, member: MemberId) -> String {
+        self.disconnect_reasons(member, 1).remove(0)
+    }
+
+    /// The reasons Ada's node gave for ending `n` sessions with `member`,
+    /// waiting up to [`BOUND`] for them. (A session leaves Ada's live map
+    /// before its end is announced: after this, its slot is free.)
+    fn disconnect_reasons(&mut self, member: MemberId, n: usize) -> Vec<String> {
         let deadline = Instant::now() + BOUND;
-        while Instant::now() < deadline {
+        let mut reasons = Vec::new();
+        while reasons.len() < n && Instant::now() < deadline {
             match self.events.try_recv() {
                 Ok(NetEvent::Disconnected {
                     member: m, reason, ..
-                }) if m == member => return reason,
+                }) if m == member => reasons.push(reason),
                 Ok(_) | Err(broadcast::error::TryRecvError::Lagged(_)) => {}
                 Err(_) => std::thread::sleep(Duration::from_millis(10)),
             }
         }
-        panic!("no disconnect of {member} logged within {BOUND:?}");
+        assert_eq!(
+            reasons.len(),
+            n,
+            "disconnects of {member} logged within {BOUND:?}: {reasons:?}"
+        );
+        reasons
     }
 
     /// Every event Ada's node logged so far.
@@ -438,7 +451,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
     // 3. Garbage Automerge in a DocSync.
     let hello = w.hello(None);
     let (planted_bytes, planted_hash, planted) = stray_change();
-    let (frames, _) = w.while_bo_syncs("garbage automerge", |h| {
+    let (frames, took) = w.while_bo_syncs("garbage automerge", |h| {
         h.run(async {
             let mut raw = Raw::open(&h.net, &ada_addr).await;
             raw.handshake(hello).await;
@@ -451,6 +464,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
             raw.until_closed().await
         })
     });
+    println!("garbage automerge: cut after {took:?}");
     assert!(bye_reason(&frames).contains("invalid sync message"));
     let reason = w.disconnect_reason(mallory);
     assert!(reason.contains("invalid sync message"), "{reason}");
@@ -464,7 +478,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
     forged[1..33].copy_from_slice(w.ada.node.member_id().as_bytes());
     let hello = w.hello(None);
     let sync = message(vec![planted_bytes.clone()], vec![]);
-    let (frames, _) = w.while_bo_syncs("a forged signature", |h| {
+    let (frames, took) = w.while_bo_syncs("a forged signature", |h| {
         h.run(async {
             let mut raw = Raw::open(&h.net, &ada_addr).await;
             raw.handshake(hello).await;
@@ -477,6 +491,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
             raw.until_closed().await
         })
     });
+    println!("a forged signature: cut after {took:?}");
     assert!(bye_reason(&frames).contains("invalid change signature"));
     let reason = w.disconnect_reason(mallory);
     assert!(reason.contains("invalid change signature"), "{reason}");
@@ -485,7 +500,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
     // 5. The same change with no signature at all.
     let hello = w.hello(None);
     let sync = message(vec![planted_bytes], vec![]);
-    let (frames, _) = w.while_bo_syncs("a missing signature", |h| {
+    let (frames, took) = w.while_bo_syncs("a missing signature", |h| {
         h.run(async {
             let mut raw = Raw::open(&h.net, &ada_addr).await;
             raw.handshake(hello).await;
@@ -498,6 +513,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
             raw.until_closed().await
         })
     });
+    println!("a missing signature: cut after {took:?}");
     assert!(bye_reason(&frames).contains("without a signature"));
     let reason = w.disconnect_reason(mallory);
     assert!(reason.contains("without a signature"), "{reason}");
@@ -647,7 +663,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
     ] {
         assert!(
             took + Duration::from_millis(100) >= bound
-                && took < bound + b.silence + Duration::from_secs(1),
+                && took < bound + b.silence + Duration::from_secs(2),
             "{what}: cut after {took:?}, bound {bound:?}"
         );
     }
@@ -663,14 +679,7 @@ fn hostile_peers_are_cut_off_and_the_honest_member_finishes() {
         bye_reason(&trickle.0).contains("no reply in time"),
         "{trickle:?}"
     );
-    let reasons: Vec<String> = w
-        .drain_events()
-        .into_iter()
-        .filter_map(|e| match e {
-            NetEvent::Disconnected { member, reason, .. } if member == mallory => Some(reason),
-            _ => None,
-        })
-        .collect();
+    let reasons = w.disconnect_reasons(mallory, 4);
     for expected in [
         "opened no stream",
         "sent no hello",
