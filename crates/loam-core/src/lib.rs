@@ -26,6 +26,8 @@
 pub mod community;
 mod content_hash;
 mod doc;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod history;
 mod ids;
 mod membership;

@@ -25,6 +25,8 @@ mod callout;
 mod escape;
 mod file_link;
 mod frontmatter;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod mentions;
 mod render;
 mod rewrite;

@@ -32,6 +32,8 @@
 mod config;
 mod connection;
 mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod lan;
 mod network;
 mod peer_addr;

@@ -40,6 +40,10 @@ impl Node {
     /// identity in it (see [`crate::identity`]). Loads no garden.
     pub fn open(data_dir: impl Into<PathBuf>) -> Result<Self, NodeError> {
         let data_dir = data_dir.into();
+        create_private_dir(&data_dir).map_err(|source| NodeError::DataDir {
+            path: data_dir.clone(),
+            source,
+        })?;
         let gardens = data_dir.join(GARDENS);
         std::fs::create_dir_all(&gardens).map_err(|source| NodeError::DataDir {
             path: gardens,
@@ -373,4 +377,22 @@ impl Node {
         config.default_garden = Some(id);
         config.save(&self.data_dir)
     }
+}
+
+/// Create `dir` (and missing parents) so that only its owner may enter it:
+/// the garden databases inside are not encrypted, and other users of the
+/// machine should not read them. An existing directory is left as it is
+/// (its owner chose it).
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }

@@ -28,6 +28,24 @@ fn the_key_file_is_private_and_the_member_stable() {
     assert_eq!(names, [IDENTITY_FILE]);
 }
 
+/// A new data directory is entered by its owner only: the garden databases
+/// in it are plain SQLite. One that exists already keeps its mode.
+#[test]
+fn a_new_data_dir_is_private() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("new").join("loam");
+    let node = Node::open(&data).unwrap();
+    node.create_garden("Commons").unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o750)).unwrap();
+    Node::open(&shared).unwrap();
+    assert_eq!(mode(&shared), 0o750);
+}
+
 #[test]
 fn a_key_file_others_can_read_is_refused() {
     let dir = tempfile::tempdir().unwrap();

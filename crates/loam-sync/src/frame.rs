@@ -606,6 +606,7 @@ fn read_bound(r: &mut Reader<'_>) -> Result<Bound, FrameError> {
 #[derive(Debug)]
 pub struct FrameDecoder {
     limits: Limits,
+    max_frame: usize,
     buf: Vec<u8>,
     start: usize,
     failed: Option<FrameError>,
@@ -615,11 +616,31 @@ impl FrameDecoder {
     /// A decoder enforcing `limits`.
     pub fn new(limits: Limits) -> Self {
         Self {
+            max_frame: limits.max_frame,
             limits,
             buf: Vec::new(),
             start: 0,
             failed: None,
         }
+    }
+
+    /// A decoder for an acceptor that has not yet decided on the peer's
+    /// `Hello`: frames are bounded by [`Limits::max_hello_frame`] until
+    /// [`FrameDecoder::admitted`] lifts the bound to [`Limits::max_frame`].
+    pub fn before_hello(limits: Limits) -> Self {
+        let mut decoder = Self::new(limits);
+        decoder.max_frame = decoder.limits.max_hello_frame.min(decoder.limits.max_frame);
+        decoder
+    }
+
+    /// The peer was admitted: frames up to [`Limits::max_frame`] from now on.
+    pub fn admitted(&mut self) {
+        self.max_frame = self.limits.max_frame;
+    }
+
+    /// The largest frame this decoder accepts now.
+    pub fn max_frame(&self) -> usize {
+        self.max_frame
     }
 
     /// Append bytes read from the stream.
@@ -654,10 +675,10 @@ impl FrameDecoder {
             return Ok(None);
         };
         let len = u32::from_be_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]) as usize;
-        if len > self.limits.max_frame {
+        if len > self.max_frame {
             return Err(FrameError::TooLarge {
                 len,
-                limit: self.limits.max_frame,
+                limit: self.max_frame,
             });
         }
         if len < 2 {
@@ -854,6 +875,27 @@ mod tests {
         assert_eq!(decoder.buffered(), 0);
         decoder.push(&[0; 100]);
         assert!(decoder.next_frame().is_err(), "stays failed");
+    }
+
+    #[test]
+    fn before_the_hello_only_small_frames_are_read() {
+        let limits = Limits::default();
+        let mut decoder = FrameDecoder::before_hello(limits.clone());
+        assert_eq!(decoder.max_frame(), limits.max_hello_frame);
+        let big = Frame::Bye {
+            reason: "x".repeat(limits.max_hello_frame),
+        }
+        .encode();
+        decoder.push(&big[..LENGTH_PREFIX]);
+        assert!(matches!(
+            decoder.next_frame(),
+            Err(FrameError::TooLarge { limit, .. }) if limit == limits.max_hello_frame
+        ));
+
+        let mut decoder = FrameDecoder::before_hello(limits.clone());
+        decoder.admitted();
+        decoder.push(&big);
+        assert!(matches!(decoder.next_frame(), Ok(Some(Frame::Bye { .. }))));
     }
 
     #[test]

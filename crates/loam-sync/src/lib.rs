@@ -42,6 +42,8 @@ mod codec;
 mod doc_sessions;
 mod fingerprint;
 mod frame;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod limits;
 mod reconcile;
 mod session;

@@ -8,6 +8,11 @@
 pub struct Limits {
     /// The largest frame, in bytes (after the 4-byte length prefix).
     pub max_frame: usize,
+    /// The largest frame an acceptor reads before it has decided on the
+    /// peer's `Hello` (a hello with a redeem entry is a few KiB): a
+    /// stranger holding no invite, or anyone while an invite is open,
+    /// cannot make it buffer more than this.
+    pub max_hello_frame: usize,
     /// Membership heads in one frame.
     pub max_heads: usize,
     /// Membership entries in one frame.
@@ -47,6 +52,7 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             max_frame: 16 * 1024 * 1024,
+            max_hello_frame: 64 * 1024,
             max_heads: 4096,
             max_entries: 100_000,
             max_ranges: 100_000,

@@ -312,7 +312,7 @@ fn document_hashes(
 }
 
 /// Refuse Bloom filters Automerge would choke on.
-fn check_blooms(message: &Message, limits: &Limits) -> Result<(), String> {
+pub(crate) fn check_blooms(message: &Message, limits: &Limits) -> Result<(), String> {
     for have in &message.have {
         let bytes = have.bloom.to_bytes();
         if bytes.is_empty() {

@@ -3,6 +3,7 @@
 //! crate is linked once.
 
 mod analyse;
+mod fuzz;
 mod mentions;
 mod properties;
 mod render;

@@ -82,7 +82,7 @@ const FRAGMENTS: &[&str] = &[
     "\t",
 ];
 
-fn note() -> impl Strategy<Value = String> {
+pub(crate) fn note() -> impl Strategy<Value = String> {
     let piece = prop_oneof![
         3 => proptest::sample::select(FRAGMENTS).prop_map(str::to_owned),
         1 => any::<String>(),

@@ -14,15 +14,9 @@ use loam_sync::{Frame, FrameDecoder, Limits, Session, SessionError, SyncStats};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{broadcast, mpsc, watch};
 
+use super::Bounds;
 use crate::Event;
 use crate::sync_store::GardenSync;
-
-/// How long a peer may stay silent while this side waits for a reply.
-pub(crate) const REPLY_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// How long a session with something in flight may hear nothing before it
-/// checks for stalled documents.
-const SILENCE: Duration = Duration::from_secs(2);
 
 /// What the service can ask of a running session.
 #[derive(Debug, Clone)]
@@ -66,15 +60,68 @@ pub(crate) struct Channel<R, W> {
     pub(crate) reader: R,
     pub(crate) writer: W,
     pub(crate) limits: Limits,
+    pub(crate) bounds: Bounds,
 }
 
 /// Run `session` (already started: its first frames are in `first`) until
 /// it ends. `store` is `None` for an acceptor that has not read the hello
 /// yet: `pick` chooses the store from the garden the hello names (or says
 /// why not, which becomes a `Refuse`).
+///
+/// Time is bounded by [`Bounds`]: an acceptor reads frames of at most
+/// `Limits::max_hello_frame` bytes until the hello is decided, and closes a
+/// peer that sends no hello within `hello_timeout`; while this side waits
+/// (for a reply, or for the rest of a frame) a peer that makes no progress
+/// for `reply_timeout` is closed. The timer ticks on its own, so bytes
+/// trickling in do not hold it off.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn drive<R, W>(
     channel: Channel<R, W>,
+    session: Session,
+    first: Vec<Frame>,
+    store: Option<GardenSync>,
+    pick: impl Fn(&Frame) -> Result<GardenSync, Frame>,
+    events: broadcast::Receiver<Event>,
+    control: mpsc::UnboundedReceiver<Control>,
+    progress: watch::Sender<Progress>,
+) -> Outcome
+where
+    R: AsyncRead + Unpin,
+    W: AsyncWrite + Unpin,
+{
+    let Channel {
+        mut reader,
+        mut writer,
+        limits,
+        bounds,
+    } = channel;
+    let outcome = converse(
+        &mut reader,
+        &mut writer,
+        limits,
+        bounds,
+        session,
+        first,
+        store,
+        pick,
+        events,
+        control,
+        progress,
+    )
+    .await;
+    // Whoever ended it, let our last frame (a goodbye, a refusal) reach
+    // the peer before the connection closes.
+    linger(&mut reader).await;
+    outcome
+}
+
+/// The body of [`drive`]: until the session ends.
+#[allow(clippy::too_many_arguments)]
+async fn converse<R, W>(
+    reader: &mut R,
+    writer: &mut W,
+    limits: Limits,
+    bounds: Bounds,
     mut session: Session,
     first: Vec<Frame>,
     mut store: Option<GardenSync>,
@@ -87,21 +134,34 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    let Channel {
-        mut reader,
-        mut writer,
-        limits,
-    } = channel;
-    let mut decoder = FrameDecoder::new(limits);
+    let mut decoder = if store.is_none() {
+        FrameDecoder::before_hello(limits)
+    } else {
+        FrameDecoder::new(limits)
+    };
     let mut buf = vec![0u8; 64 * 1024];
     let mut refused = None;
-    if let Err(e) = write_frames(&mut writer, &first).await {
+    if let Err(e) = write_frames(writer, &first).await {
         return ended(&session, format!("cannot write: {e}"), true, None);
     }
-    let mut last_heard = Instant::now();
+    let started = Instant::now();
+    // The last whole frame, and the last progress (a frame, or
+    // `progress_bytes` of one): the silence and reply timers.
+    let mut last_frame = started;
+    let mut last_progress = started;
+    let mut partial = 0usize;
+    let mut was_waiting = false;
+    let mut tick = tokio::time::interval_at((started + bounds.silence).into(), bounds.silence);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         report(&session, &progress);
-        let waiting = !session.is_quiescent();
+        let waiting = !session.is_quiescent() || decoder.buffered() > 0;
+        if waiting && !was_waiting {
+            // Waiting starts now: a quiet spell before does not count.
+            last_frame = Instant::now();
+            last_progress = last_frame;
+        }
+        was_waiting = waiting;
         tokio::select! {
             read = reader.read(&mut buf) => {
                 let n = match read {
@@ -115,17 +175,24 @@ where
                     Ok(n) => n,
                     Err(e) => return ended(&session, format!("connection lost: {e}"), true, refused),
                 };
-                last_heard = Instant::now();
                 decoder.push(&buf[..n]);
+                partial += n;
+                if partial >= bounds.progress_bytes {
+                    partial = 0;
+                    last_progress = Instant::now();
+                }
                 loop {
                     let frame = match decoder.next_frame() {
                         Ok(Some(frame)) => frame,
                         Ok(None) => break,
                         Err(e) => {
-                            bye(&mut session, &mut writer, &format!("bad frame: {e}")).await;
+                            bye(&mut session, writer, &format!("bad frame: {e}")).await;
                             return ended(&session, format!("the peer sent a bad frame: {e}"), true, refused);
                         }
                     };
+                    last_frame = Instant::now();
+                    last_progress = last_frame;
+                    partial = 0;
                     match &frame {
                         Frame::Refuse { reason, .. } => refused = Some(reason.clone()),
                         Frame::Bye { reason } => {
@@ -138,7 +205,7 @@ where
                         match pick(&frame) {
                             Ok(picked) => store = Some(picked),
                             Err(refusal) => {
-                                let _ = write_frames(&mut writer, std::slice::from_ref(&refusal)).await;
+                                let _ = write_frames(writer, std::slice::from_ref(&refusal)).await;
                                 let _ = writer.shutdown().await;
                                 let reason = match refusal {
                                     Frame::Refuse { reason, .. } => reason,
@@ -150,9 +217,13 @@ where
                     }
                     let Some(st) = store.as_mut() else { continue };
                     let said = session.handle(frame, st);
-                    if let Some((reason, failed)) = send(&mut session, &mut writer, said).await {
+                    if let Some((reason, failed)) = send(&mut session, writer, said).await {
                         let reason = refused.as_ref().map_or(reason, |r| format!("refused: {r}"));
                         return ended(&session, reason, failed, refused);
+                    }
+                    if session.garden().is_some() {
+                        // Admitted (or we dialled): full-size frames from now on.
+                        decoder.admitted();
                     }
                 }
             }
@@ -174,11 +245,11 @@ where
                     Ok(_) => continue,
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => {
-                        bye(&mut session, &mut writer, "shutting down").await;
+                        bye(&mut session, writer, "shutting down").await;
                         return ended(&session, "shutting down".into(), false, refused);
                     }
                 };
-                if let Some((reason, failed)) = send(&mut session, &mut writer, out).await {
+                if let Some((reason, failed)) = send(&mut session, writer, out).await {
                     return ended(&session, reason, failed, refused);
                 }
             }
@@ -187,20 +258,37 @@ where
                     Some(Control::Close(reason)) => reason,
                     None => "shutting down".to_owned(),
                 };
-                bye(&mut session, &mut writer, &reason).await;
-                linger(&mut reader).await;
+                bye(&mut session, writer, &reason).await;
                 return ended(&session, reason, false, refused);
             }
-            () = tokio::time::sleep(SILENCE), if waiting => {
-                if last_heard.elapsed() >= REPLY_TIMEOUT {
-                    bye(&mut session, &mut writer, "no reply in time").await;
-                    return ended(&session, "the peer stopped answering".into(), true, refused);
+            _ = tick.tick() => {
+                if store.is_none() && started.elapsed() >= bounds.hello_timeout {
+                    bye(&mut session, writer, "no hello in time").await;
+                    let reason = format!(
+                        "the peer sent no hello within {} ms",
+                        bounds.hello_timeout.as_millis()
+                    );
+                    return ended(&session, reason, true, refused);
                 }
-                // Quiet while something is in flight: the session resets
-                // what stalled (a lost message, a confused sync state).
-                if let Some(st) = store.as_mut() {
+                if !waiting {
+                    continue;
+                }
+                if last_progress.elapsed() >= bounds.reply_timeout {
+                    bye(&mut session, writer, "no reply in time").await;
+                    let reason = format!(
+                        "the peer stopped answering ({} bytes of a frame waiting)",
+                        decoder.buffered()
+                    );
+                    return ended(&session, reason, true, refused);
+                }
+                // No frame for a while with something in flight: the
+                // session resets what stalled (a lost message, a confused
+                // sync state).
+                if last_frame.elapsed() >= bounds.silence
+                    && let Some(st) = store.as_mut()
+                {
                     let said = session.on_silence(st);
-                    if let Some((reason, failed)) = send(&mut session, &mut writer, said).await {
+                    if let Some((reason, failed)) = send(&mut session, writer, said).await {
                         return ended(&session, reason, failed, refused);
                     }
                 }

@@ -27,6 +27,7 @@
 //! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, every
 //! peer dialled successfully, and members found on the LAN.
 
+mod bounds;
 mod connection;
 
 use std::collections::HashMap;
@@ -45,7 +46,12 @@ use self::connection::{Channel, Control, Outcome, Progress, drive};
 use crate::sync_store::GardenSync;
 use crate::{Garden, Node, NodeError, time};
 
+pub use self::bounds::Bounds;
 pub use loam_net::{Bind, InviteTicket, NetConfig, PeerAddr, RelayChoice, TicketError, WireBytes};
+
+/// The close code of a connection refused because its member (or everyone
+/// together) already has as many sessions as [`Bounds`] allow.
+pub const CLOSE_BUSY: u32 = 429;
 
 /// How long a session must have had nothing to do before `sync --once`
 /// counts it as done.
@@ -193,6 +199,7 @@ struct Inner {
     /// [`Network::keep_connected`] runs: members found on the LAN are
     /// dialled at once.
     staying: AtomicBool,
+    bounds: Bounds,
 }
 
 impl Inner {
@@ -219,13 +226,38 @@ impl Inner {
             .collect()
     }
 
+    /// Why an incoming session from `remote` may not start now: its member
+    /// or everyone together is at the bound.
+    fn over_bounds(&self, live: &HashMap<u64, Live>, remote: MemberId) -> Option<String> {
+        let incoming = live.values().filter(|l| !l.outgoing);
+        let (mut total, mut theirs) = (0, 0);
+        for l in incoming {
+            total += 1;
+            theirs += usize::from(l.remote == remote);
+        }
+        if theirs >= self.bounds.max_sessions_per_peer {
+            return Some(format!(
+                "too many connections from this member (limit {})",
+                self.bounds.max_sessions_per_peer
+            ));
+        }
+        (total >= self.bounds.max_incoming_sessions).then(|| {
+            format!(
+                "too many incoming connections (limit {})",
+                self.bounds.max_incoming_sessions
+            )
+        })
+    }
+
     /// Run one session on `conn` (outgoing when `start` is given) in the
-    /// background; the id it is tracked under.
+    /// background; the id it is tracked under. An incoming connection over
+    /// the [`Bounds`] is closed with [`CLOSE_BUSY`] instead (the reason is
+    /// the error).
     fn spawn_session(
         self: &Arc<Self>,
         conn: Connection,
         outgoing: Option<(GardenSync, Option<Vec<u8>>)>,
-    ) -> u64 {
+    ) -> Result<u64, String> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let (progress_tx, progress_rx) = watch::channel(Progress::default());
@@ -235,17 +267,29 @@ impl Inner {
         let garden_hint = outgoing
             .as_ref()
             .map(|(s, _)| loam_sync::SyncStore::garden(s));
-        self.live().insert(
-            id,
-            Live {
-                remote,
-                outgoing: is_outgoing,
-                path: conn.path_kind(),
-                control: control_tx,
-                progress: progress_rx,
-                done: done_rx,
-            },
-        );
+        {
+            let mut live = self.live();
+            if !is_outgoing && let Some(reason) = self.over_bounds(&live, remote) {
+                drop(live);
+                conn.close(CLOSE_BUSY, &reason);
+                let _ = self.events.send(NetEvent::Refused {
+                    member: remote,
+                    reason: reason.clone(),
+                });
+                return Err(reason);
+            }
+            live.insert(
+                id,
+                Live {
+                    remote,
+                    outgoing: is_outgoing,
+                    path: conn.path_kind(),
+                    control: control_tx,
+                    progress: progress_rx,
+                    done: done_rx,
+                },
+            );
+        }
         let inner = self.clone();
         tokio::spawn(async move {
             let events = inner.node.subscribe();
@@ -263,16 +307,18 @@ impl Inner {
             if !outcome.failed && outcome.refused.is_none() {
                 inner.record_sync(remote, outcome.garden);
             }
+            // Untracked before it is announced: whoever hears of the end
+            // finds the session gone (and its slot free).
+            inner.live().remove(&id);
             let _ = inner.events.send(NetEvent::Disconnected {
                 member: remote,
                 garden: outcome.garden,
                 reason: outcome.reason.clone(),
                 bytes: (outcome.stats.bytes_in, outcome.stats.bytes_out),
             });
-            inner.live().remove(&id);
             let _ = done_tx.send(Some(Arc::new(outcome)));
         });
-        id
+        Ok(id)
     }
 
     async fn run_session(
@@ -308,6 +354,7 @@ impl Inner {
                     reader,
                     writer,
                     limits: self.limits.clone(),
+                    bounds: self.bounds,
                 };
                 let never = |_: &Frame| -> Result<GardenSync, Frame> {
                     Err(Frame::Bye {
@@ -331,16 +378,26 @@ impl Inner {
                 outcome
             }
             None => {
-                let stream = match conn.accept_bi().await {
-                    Ok(stream) => stream,
-                    Err(e) => return failed(e.to_string()),
-                };
+                // A peer that opens no stream is closed like one that
+                // sends no hello.
+                let stream =
+                    match tokio::time::timeout(self.bounds.hello_timeout, conn.accept_bi()).await {
+                        Ok(Ok(stream)) => stream,
+                        Ok(Err(e)) => return failed(e.to_string()),
+                        Err(_) => {
+                            return failed(format!(
+                                "the peer opened no stream within {} ms",
+                                self.bounds.hello_timeout.as_millis()
+                            ));
+                        }
+                    };
                 let (writer, reader) = stream.into_split();
                 let session = Session::accept(remote, self.limits.clone());
                 let channel = Channel {
                     reader,
                     writer,
                     limits: self.limits.clone(),
+                    bounds: self.bounds,
                 };
                 let node = self.node.clone();
                 let pick = move |frame: &Frame| -> Result<GardenSync, Frame> {
@@ -391,7 +448,8 @@ impl Inner {
         let conn = self.net()?.connect(addr).await?;
         let _ = garden.remember_peer(addr, time::now());
         let store = GardenSync::new(self.node.clone(), garden.clone());
-        Ok(self.spawn_session(conn, Some((store, None))))
+        self.spawn_session(conn, Some((store, None)))
+            .map_err(NodeError::Network)
     }
 
     /// `found` (an endpoint mDNS saw) is a member of gardens held here:
@@ -470,7 +528,9 @@ impl ConnectionHandler for Handler {
             let Some(inner) = self.inner.upgrade() else {
                 return;
             };
-            let id = inner.spawn_session(conn, None);
+            let Ok(id) = inner.spawn_session(conn, None) else {
+                return;
+            };
             let done = inner.live().get(&id).map(|l| l.done.clone());
             if let Some(mut done) = done {
                 let _ = done.wait_for(Option::is_some).await;
@@ -495,9 +555,20 @@ impl std::fmt::Debug for Network {
 }
 
 impl Network {
-    /// Open the member's endpoint with `config` and start accepting peers.
-    /// Never waits for a relay: it works offline.
+    /// Open the member's endpoint with `config` and start accepting peers,
+    /// with the default [`Bounds`]. Never waits for a relay: it works
+    /// offline.
     pub fn start(node: Arc<Node>, config: NetConfig) -> Result<Self, NodeError> {
+        Self::start_bounded(node, config, Bounds::default())
+    }
+
+    /// [`Network::start`] with other bounds on peers (tests shorten the
+    /// timeouts).
+    pub fn start_bounded(
+        node: Arc<Node>,
+        config: NetConfig,
+        bounds: Bounds,
+    ) -> Result<Self, NodeError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("loam-net")
@@ -513,6 +584,7 @@ impl Network {
             events,
             limits: Limits::default(),
             staying: AtomicBool::new(false),
+            bounds,
         });
         let handler = Arc::new(Handler {
             inner: Arc::downgrade(&inner),
@@ -646,7 +718,9 @@ impl Network {
             let dialled = Instant::now();
             let conn = inner.net()?.connect(&ticket.inviter).await?;
             let store = GardenSync::joining(inner.node.clone(), ticket.garden);
-            let id = inner.spawn_session(conn, Some((store, Some(redeem))));
+            let id = inner
+                .spawn_session(conn, Some((store, Some(redeem))))
+                .map_err(NodeError::Network)?;
             let deadline = Instant::now() + timeout;
             let peer = Peer {
                 member: ticket.inviter.member,

@@ -1,0 +1,6 @@
+//! Fuzz target `sync_message`: the body is `loam_sync::fuzzing::sync_message`, which
+//! `cargo test` also runs on stable (see fuzz/README.md).
+
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| loam_sync::fuzzing::sync_message(data));
