@@ -54,6 +54,9 @@ class Store {
   notice = $state<string | null>(null);
   /** Bumped whenever the garden changes: panels reload on it. */
   revision = $state(0);
+  /** Bumped when the community (index, discussion, guidelines, roles)
+   * changes: community views reload on it. */
+  communityRevision = $state(0);
   /** Bumped when the open document changes. */
   openRevision = $state(0);
   /** Sync with other members (the footer). */
@@ -155,6 +158,11 @@ class Store {
     }
     if (e.type === "membersChanged") {
       this.membersChanged();
+      this.communityRevision += 1;
+      return;
+    }
+    if (e.type === "communityChanged") {
+      this.communityRevision += 1;
       return;
     }
     const typing = e.type === "docChanged" && e.doc === this.openId;
