@@ -37,6 +37,23 @@ const COMMANDS: &[&str] = &[
     "create_invite",
     "read_ticket",
     "join_garden",
+    "permissions",
+    "community_index",
+    "index_edit",
+    "discussion",
+    "discussion_write",
+    "open_threads",
+    "guidelines",
+    "acknowledge_guidelines",
+    "set_guidelines",
+    "directory",
+    "reading_paths",
+    "mark_read",
+    "path_edit",
+    "moderation",
+    "moderate",
+    "garden_stats",
+    "link_graph",
 ];
 
 fn main() {

@@ -42,8 +42,16 @@ impl From<NodeError> for CommandError {
             | NodeError::EmptyGardenName
             | NodeError::GardenExists(_)
             | NodeError::UnknownMember { .. }
-            | NodeError::AmbiguousMember { .. } => ErrorKind::Invalid,
-            NodeError::ReadOnly { .. } | NodeError::Membership(_) => ErrorKind::NotAllowed,
+            | NodeError::AmbiguousMember { .. }
+            | NodeError::AmbiguousItem { .. }
+            | NodeError::Community(loam_node::CommunityError::Invalid(_)) => ErrorKind::Invalid,
+            NodeError::UnknownItem { .. }
+            | NodeError::Community(loam_node::CommunityError::NotFound { .. }) => {
+                ErrorKind::NotFound
+            }
+            NodeError::ReadOnly { .. }
+            | NodeError::Membership(_)
+            | NodeError::NotAllowed { .. } => ErrorKind::NotAllowed,
             NodeError::Net(_)
             | NodeError::Network(_)
             | NodeError::NetworkStopped

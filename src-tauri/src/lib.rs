@@ -4,7 +4,10 @@
 //! data directory (or `LOAM_DATA_DIR`), answers the UI's commands
 //! ([`commands`]) with the wire types of [`dto`], runs the editor's
 //! Automerge sync sessions ([`editor`]) and passes the node's events on
-//! ([`state`]), serves attachments to the preview ([`attachments`]), and
+//! ([`state`]), answers the community layer's commands ([`community`]:
+//! roles, the curated index, discussion, guidelines, the directory, reading
+//! paths, moderation, the dashboard and the graph), serves attachments to
+//! the preview ([`attachments`]), and
 //! puts the node on the network while a garden is open ([`network`], with
 //! joining by ticket in [`join`]). The UI (Svelte, in `ui/`) is served from
 //! inside the binary.
@@ -13,6 +16,7 @@
 
 pub mod attachments;
 pub mod commands;
+pub mod community;
 pub mod dto;
 pub mod editor;
 mod error;
@@ -71,6 +75,23 @@ pub const COMMANDS: &[&str] = &[
     "create_invite",
     "read_ticket",
     "join_garden",
+    "permissions",
+    "community_index",
+    "index_edit",
+    "discussion",
+    "discussion_write",
+    "open_threads",
+    "guidelines",
+    "acknowledge_guidelines",
+    "set_guidelines",
+    "directory",
+    "reading_paths",
+    "mark_read",
+    "path_edit",
+    "moderation",
+    "moderate",
+    "garden_stats",
+    "link_graph",
 ];
 
 /// `builder` with every command registered, for any runtime (the tests use
@@ -114,6 +135,23 @@ pub fn with_commands<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R
             create_invite,
             read_ticket,
             join_garden,
+            community::permissions,
+            community::community_index,
+            community::index_edit,
+            community::discussion,
+            community::discussion_write,
+            community::open_threads,
+            community::guidelines,
+            community::acknowledge_guidelines,
+            community::set_guidelines,
+            community::directory,
+            community::reading_paths,
+            community::mark_read,
+            community::path_edit,
+            community::moderation,
+            community::moderate,
+            community::garden_stats,
+            community::link_graph,
         ])
 }
 

@@ -171,6 +171,16 @@ impl AppState {
     /// the UI's listeners (a listener whose webview is gone is dropped).
     pub fn dispatch(&self, event: &Event) {
         if let Event::DocChanged { doc, .. } = event {
+            // The manifest or a journal: community views reload, the note
+            // list does not.
+            let community = self
+                .shown()
+                .and_then(|g| g.community_document(*doc).ok().flatten())
+                .is_some();
+            if community {
+                self.send(&AppEvent::CommunityChanged);
+                return;
+            }
             self.editors.changed(*doc);
         }
         if let Some(app_event) = AppEvent::from_event(event) {

@@ -14,7 +14,9 @@
 //! version, Ctrl+click a link to a missing page and create it, take light
 //! and dark screenshots, show a hostile note inert; then a second app (its
 //! own display and data directory) joins the first one's garden with a
-//! ticket and both type in one note, each seeing the other's typing.
+//! ticket and both type in one note, each seeing the other's typing; a
+//! reader sees why the index is not his to change, a featured page reaches
+//! the member with its reason, and kudos reach the author's profile.
 
 mod bench;
 mod display;
@@ -161,7 +163,16 @@ async fn two_members(
     }
     let stack = display::Stack::start(&args.tauri_driver, &bo_dir, 1)?;
     let bo = driver::App::launch(&stack.webdriver_url, &stack.display, &args.app).await?;
-    let result = scenario::two_members(ana, &bo, &args.screenshots).await;
+    let mut result = scenario::two_members(ana, &bo, &args.screenshots).await;
+    if result.is_ok() {
+        let start = Instant::now();
+        result = scenario::community(ana, &bo, &args.screenshots)
+            .await
+            .context("step `the community layer` failed");
+        if result.is_ok() {
+            eprintln!("e2e: the community layer: ok ({:.1?})", start.elapsed());
+        }
+    }
     if result.is_err() {
         let failure = args.screenshots.join("e2e-failure-bo.png");
         if bo.screenshot(&failure).await.is_ok() {

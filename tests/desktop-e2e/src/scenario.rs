@@ -440,3 +440,129 @@ async fn app_until_members(app: &App, count: usize) -> anyhow::Result<()> {
     )
     .await
 }
+
+/// Type `text` into the one-line prompt dialog and confirm it.
+async fn answer_prompt(app: &App, text: &str) -> anyhow::Result<()> {
+    app.click("#prompt-value").await?;
+    app.keys(text).await?;
+    app.click(".prompt-form button[type=submit]").await?;
+    app.until(
+        "the prompt to close",
+        "return !document.querySelector('.prompt-form');",
+    )
+    .await
+}
+
+/// Set Ana's role for Bo from the members list.
+async fn set_role_of_bo(ana: &App, role: &str) -> anyhow::Result<()> {
+    ana.command("Show members").await?;
+    app_until_members(ana, 2).await?;
+    ana.js(&format!(
+        "const row = [...document.querySelectorAll('.member-row')].find(r => r.textContent.includes('Bo'));
+         const select = row.querySelector('select');
+         select.value = '{role}';
+         select.dispatchEvent(new Event('change', {{ bubbles: true }}));
+         return true;"
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The community layer across the two apps: Bo, a reader, sees the index
+/// but not its controls, and is told why; made a member again, he sees the
+/// page Ana features with her reason, and gives kudos that appear on Ana's
+/// profile. Screenshots of the home (the curated index) and the dashboard,
+/// light and dark.
+pub async fn community(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> {
+    // A reader cannot edit the index, and sees why.
+    bo.click(".view-link[data-view=home]").await?;
+    bo.until(
+        "the reader to be told why the index is not his to change",
+        "const w = document.querySelector('.index-why'); const b = document.querySelector('.add-section');
+         const t = w ? w.textContent.toLowerCase() : '';
+         return t.includes('only facilitators') && t.includes('you are a reader') && !!b && b.disabled;",
+    )
+    .await?;
+    set_role_of_bo(ana, "member").await?;
+    bo.until(
+        "Bo to be a member again",
+        "const w = document.querySelector('.index-why'); const t = w ? w.textContent.toLowerCase() : ''; return t.includes('you are a member') && t.includes('suggest');",
+    )
+    .await?;
+
+    // Ana curates: a section, an entry, featured with a reason.
+    ana.click(".view-link[data-view=home]").await?;
+    ana.click(".add-section").await?;
+    answer_prompt(ana, "Start here").await?;
+    ana.find(".index-section .add-entry select").await?;
+    ana.js(
+        "const select = document.querySelector('.index-section .add-entry select');
+         const option = [...select.options].find(o => o.textContent.startsWith('Seed ideas'));
+         select.value = option.value;
+         select.dispatchEvent(new Event('change', { bubbles: true }));
+         return true;",
+    )
+    .await?;
+    ana.click(".index-section .add-entry button").await?;
+    ana.until_text(".index-entry .entry-title", "Seed ideas")
+        .await?;
+    ana.click(".index-entry button.feature").await?;
+    answer_prompt(ana, "the best place to start").await?;
+    ana.until_text(
+        ".index-entry .featured-reason",
+        "★ Featured: the best place to start",
+    )
+    .await?;
+    settle(ana).await?;
+    ana.screenshot(&dir.join("home-light.png")).await?;
+    ana.command("Theme: dark").await?;
+    settle(ana).await?;
+    ana.screenshot(&dir.join("home-dark.png")).await?;
+
+    // Bo sees it featured, with the reason.
+    bo.until(
+        "the featured page and its reason at Bo's",
+        "const r = document.querySelector('.index-entry .featured-reason'); return !!r && r.textContent.includes('the best place to start');",
+    )
+    .await?;
+
+    // Bo gives kudos on Ana's page; Ana's profile shows them.
+    bo.switch_to("seed", "Seed ideas").await?;
+    bo.command("Show the discussion").await?;
+    bo.click(".give-kudos").await?;
+    answer_prompt(bo, "thanks for the seeds").await?;
+    bo.until(
+        "the kudos on the page",
+        "const k = document.querySelector('.kudos-count'); return !!k && k.dataset.count === '1';",
+    )
+    .await?;
+    ana.click(".view-link[data-view=people]").await?;
+    ana.until(
+        "Bo's kudos on Ana's profile",
+        "const p = [...document.querySelectorAll('.profile')].find(p => p.querySelector('.profile-name').textContent.startsWith('Ana'));
+         return !!p && [...p.querySelectorAll('.kudos-item')].some(k => k.textContent.includes('Bo') && k.textContent.includes('thanks for the seeds'));",
+    )
+    .await?;
+
+    // The dashboard, dark then light.
+    ana.click(".view-link[data-view=dashboard]").await?;
+    ana.until(
+        "the dashboard's charts",
+        "return document.querySelectorAll('.chart-card canvas').length >= 4 && !!document.querySelector('.figure-value');",
+    )
+    .await?;
+    settle(ana).await?;
+    ana.screenshot(&dir.join("dashboard-dark.png")).await?;
+    ana.command("Theme: light").await?;
+    settle(ana).await?;
+    ana.screenshot(&dir.join("dashboard-light.png")).await?;
+    // A chart's table view.
+    ana.click(".chart-card[data-chart=contributions] .show-table")
+        .await?;
+    ana.find(".chart-card[data-chart=contributions] table.figures td")
+        .await?;
+    ana.command("Theme: follow the system").await?;
+    no_errors(bo).await?;
+    no_errors(ana).await?;
+    Ok(())
+}

@@ -36,6 +36,13 @@ export const actions: Action[] = [
   { id: "links", label: "Show backlinks and links", shortcut: "Mod+3", run: () => (store.rightTab = "links") },
   { id: "history", label: "Show history", shortcut: "Mod+4", run: () => (store.rightTab = "history") },
   { id: "members", label: "Show members", shortcut: "Mod+5", run: () => (store.rightTab = "members") },
+  { id: "home", label: "Show home (the curated index)", shortcut: "Mod+H", run: () => (store.main = "home") },
+  { id: "people", label: "Show people (who knows what)", run: () => (store.main = "people") },
+  { id: "dashboard", label: "Show the dashboard", run: () => (store.main = "dashboard") },
+  { id: "graph", label: "Show the graph", run: () => (store.main = "graph") },
+  { id: "moderation", label: "Show moderation", run: () => (store.main = "moderation") },
+  { id: "discuss", label: "Show the discussion", shortcut: "Mod+6", run: () => (store.rightTab = "discuss") },
+  { id: "guidelines", label: "Read the guidelines", run: () => (store.modal = { kind: "guidelines" }) },
   {
     id: "invite",
     label: "Invite someone…",

@@ -561,7 +561,7 @@ archived: boolean, } | { "type": "closing" } | { "type": "membersChanged",
 /**
  * The garden.
  */
-garden: string, } | { "type": "sync", 
+garden: string, } | { "type": "communityChanged" } | { "type": "sync", 
 /**
  * The status now.
  */
@@ -578,3 +578,931 @@ kind: ErrorKind,
 message: string, };
 
 export type ErrorKind = "notFound" | "invalid" | "notReady" | "notAllowed" | "network" | "internal";
+
+export type MemberRef = { 
+/**
+ * Their member id (64 hex digits).
+ */
+id: string, 
+/**
+ * Their name in the garden (a short id when unknown).
+ */
+name: string, 
+/**
+ * This install's member.
+ */
+you: boolean, };
+
+export type PermissionsDto = { 
+/**
+ * Their role, `None` when not (or no longer) a member.
+ */
+role: RoleDto | null, 
+/**
+ * Write notes and pages.
+ */
+editNotes: boolean, 
+/**
+ * Curate: the index, guidelines, reading paths, moderation.
+ */
+curate: boolean, 
+/**
+ * Speak: threads, comments, answers, kudos, suggestions, flags.
+ */
+discuss: boolean, 
+/**
+ * Mark pages read and acknowledge the guidelines.
+ */
+markRead: boolean, 
+/**
+ * Why notes cannot be edited, when they cannot.
+ */
+readOnly: string | null, 
+/**
+ * Why this member cannot curate, when they cannot.
+ */
+curateWhy: string | null, 
+/**
+ * Why this member cannot discuss, when they cannot.
+ */
+discussWhy: string | null, 
+/**
+ * Why this member cannot mark pages read, when they cannot.
+ */
+markReadWhy: string | null, 
+/**
+ * The names of the garden's facilitators (whom to ask).
+ */
+facilitators: Array<string>, };
+
+export type IndexDto = { 
+/**
+ * Its sections, in order.
+ */
+sections: Array<SectionDto>, 
+/**
+ * Suggestions waiting for a facilitator, oldest first.
+ */
+suggestions: Array<SuggestionDto>, };
+
+export type SectionDto = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its heading.
+ */
+title: string, 
+/**
+ * Its entries, in order.
+ */
+entries: Array<EntryDto>, };
+
+export type EntryDto = { 
+/**
+ * The page or note.
+ */
+doc: string, 
+/**
+ * Its title (`(not synced yet)` when the document is not here yet).
+ */
+title: string, 
+/**
+ * Note or page, `None` when the document is not here yet.
+ */
+kind: NoteKind | null, 
+/**
+ * Archived.
+ */
+archived: boolean, 
+/**
+ * Why it is featured, shown to everyone; `None` when it is not.
+ */
+featured: string | null, 
+/**
+ * Who added it.
+ */
+addedBy: MemberRef | null, };
+
+export type SuggestionDto = { 
+/**
+ * Its reference (pass it back to accept or decline).
+ */
+id: string, 
+/**
+ * Who suggested it.
+ */
+by: MemberRef, 
+/**
+ * The page or note.
+ */
+doc: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The section asked for (an id), `""` for any.
+ */
+section: string, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * When, ms since the epoch.
+ */
+created: number, };
+
+export type IndexEdit = { "op": "addSection", 
+/**
+ * Its heading.
+ */
+title: string, } | { "op": "renameSection", 
+/**
+ * The section.
+ */
+section: string, 
+/**
+ * Its new heading.
+ */
+title: string, } | { "op": "removeSection", 
+/**
+ * The section.
+ */
+section: string, } | { "op": "addEntry", 
+/**
+ * The section.
+ */
+section: string, 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Where.
+ */
+at: number | null, } | { "op": "removeEntry", 
+/**
+ * The section.
+ */
+section: string, 
+/**
+ * The document.
+ */
+doc: string, } | { "op": "moveEntry", 
+/**
+ * The section.
+ */
+section: string, 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Its new position.
+ */
+to: number, } | { "op": "feature", 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Why.
+ */
+reason: string | null, } | { "op": "suggest", 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * The section, or any.
+ */
+section: string | null, 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "accept", 
+/**
+ * The suggestion's reference.
+ */
+suggestion: string, 
+/**
+ * The section, when it asked for none.
+ */
+section: string | null, } | { "op": "decline", 
+/**
+ * The suggestion's reference.
+ */
+suggestion: string, 
+/**
+ * Why.
+ */
+note: string, };
+
+export type KudosDto = { 
+/**
+ * Who gave it.
+ */
+from: MemberRef, 
+/**
+ * Their message, maybe empty.
+ */
+message: string, 
+/**
+ * When.
+ */
+created: number, };
+
+export type CommentDto = { 
+/**
+ * Its reference.
+ */
+id: string, 
+/**
+ * Who wrote it.
+ */
+author: MemberRef, 
+/**
+ * The comment it replies to (a reference), if any.
+ */
+replyTo: string | null, 
+/**
+ * Its text (plain; shown as text, never as HTML).
+ */
+text: string, 
+/**
+ * When.
+ */
+created: number, 
+/**
+ * Who it @mentions.
+ */
+mentions: Array<MemberRef>, 
+/**
+ * Why a facilitator hid it, if they did.
+ */
+hidden: string | null, 
+/**
+ * Kudos for it.
+ */
+kudos: Array<KudosDto>, };
+
+export type AnswerDto = { 
+/**
+ * Its reference.
+ */
+id: string, 
+/**
+ * Who answered.
+ */
+author: MemberRef, 
+/**
+ * The note that answers.
+ */
+note: string, 
+/**
+ * Its title.
+ */
+noteTitle: string, 
+/**
+ * What they said with it.
+ */
+text: string, 
+/**
+ * When.
+ */
+created: number, };
+
+export type ThreadDto = { 
+/**
+ * Its reference.
+ */
+id: string, 
+/**
+ * The page or note it is about.
+ */
+doc: string, 
+/**
+ * That document's title.
+ */
+docTitle: string, 
+/**
+ * Its subject.
+ */
+title: string, 
+/**
+ * Its opening text.
+ */
+text: string, 
+/**
+ * A question (answered by linking a note).
+ */
+question: boolean, 
+/**
+ * Who opened it.
+ */
+author: MemberRef, 
+/**
+ * When.
+ */
+created: number, 
+/**
+ * Who the opening text @mentions.
+ */
+mentions: Array<MemberRef>, 
+/**
+ * Its comments and replies, oldest first.
+ */
+comments: Array<CommentDto>, 
+/**
+ * Answers (questions), oldest first.
+ */
+answers: Array<AnswerDto>, 
+/**
+ * Who resolved it, if resolved.
+ */
+resolvedBy: MemberRef | null, 
+/**
+ * Why a facilitator hid it, if they did.
+ */
+hidden: string | null, 
+/**
+ * Whether this member may resolve it (its author or a facilitator).
+ */
+canResolve: boolean, };
+
+export type DiscussionDto = { 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Its threads and questions, oldest first.
+ */
+threads: Array<ThreadDto>, 
+/**
+ * Kudos given to the document.
+ */
+kudos: Array<KudosDto>, };
+
+export type OpenThreadsDto = { 
+/**
+ * Threads not resolved (questions included), oldest first.
+ */
+unresolved: Array<ThreadDto>, 
+/**
+ * Questions with no answer yet, oldest first.
+ */
+unanswered: Array<ThreadDto>, };
+
+export type KudosFor = { "kind": "doc", 
+/**
+ * The document.
+ */
+id: string, } | { "kind": "comment", 
+/**
+ * The comment.
+ */
+id: string, };
+
+export type DiscussionWrite = { "op": "open", 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Its subject.
+ */
+title: string, 
+/**
+ * Its text (@name mentions a member).
+ */
+text: string, 
+/**
+ * A question, answered by linking a note.
+ */
+question: boolean, } | { "op": "comment", 
+/**
+ * The thread.
+ */
+thread: string, 
+/**
+ * The text.
+ */
+text: string, 
+/**
+ * The comment replied to.
+ */
+reply: string | null, } | { "op": "resolve", 
+/**
+ * The thread.
+ */
+thread: string, 
+/**
+ * Resolved or reopened.
+ */
+resolved: boolean, } | { "op": "answer", 
+/**
+ * The question.
+ */
+question: string, 
+/**
+ * The note.
+ */
+note: string, 
+/**
+ * What to say with it.
+ */
+text: string, } | { "op": "kudos", 
+/**
+ * To what.
+ */
+target: KudosFor, 
+/**
+ * The message, maybe empty.
+ */
+message: string, };
+
+export type DiffLineDto = { 
+/**
+ * `+` added, `-` removed, ` ` unchanged.
+ */
+tag: string, 
+/**
+ * The line.
+ */
+text: string, };
+
+export type AckDto = { 
+/**
+ * The member.
+ */
+member: MemberRef, 
+/**
+ * The latest version they acknowledged, `None` for none.
+ */
+version: number | null, };
+
+export type GuidelinesDto = { 
+/**
+ * The current version (0: none written yet).
+ */
+version: number, 
+/**
+ * The text (plain; shown as text).
+ */
+text: string, 
+/**
+ * When it was written.
+ */
+updated: number, 
+/**
+ * Who wrote it.
+ */
+by: MemberRef | null, 
+/**
+ * The latest version this member acknowledged.
+ */
+acknowledged: number | null, 
+/**
+ * A version they have not acknowledged yet: show it to them.
+ */
+needsAck: boolean, 
+/**
+ * What changed since the version they acknowledged.
+ */
+changes: Array<DiffLineDto>, 
+/**
+ * Who acknowledged which version (every current member).
+ */
+acks: Array<AckDto>, };
+
+export type DocMentionDto = { 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Note or page.
+ */
+kind: NoteKind, 
+/**
+ * The member's edit sessions on it.
+ */
+sessions: number, };
+
+export type CountDto = { 
+/**
+ * What.
+ */
+label: string, 
+/**
+ * How many.
+ */
+count: number, };
+
+export type KudosReceivedDto = { 
+/**
+ * Who gave it.
+ */
+from: MemberRef, 
+/**
+ * For what, in words (a title, or "a comment").
+ */
+what: string, 
+/**
+ * The document it was for, when it was for one.
+ */
+doc: string | null, 
+/**
+ * The message.
+ */
+message: string, 
+/**
+ * When.
+ */
+created: number, };
+
+export type ProfileDto = { 
+/**
+ * The member.
+ */
+member: MemberRef, 
+/**
+ * Their role, `None` when removed.
+ */
+role: RoleDto | null, 
+/**
+ * Contributions by kind (kinds with none left out).
+ */
+contributions: Array<CountDto>, 
+/**
+ * All contributions.
+ */
+total: number, 
+/**
+ * Pages they started.
+ */
+pagesStarted: Array<DocMentionDto>, 
+/**
+ * The tags they worked on most (weight: edit sessions).
+ */
+topTags: Array<CountDto>, 
+/**
+ * The documents they worked on most.
+ */
+topDocs: Array<DocMentionDto>, 
+/**
+ * Kudos received, newest first.
+ */
+kudosReceived: Array<KudosReceivedDto>, 
+/**
+ * Kudos given.
+ */
+kudosGiven: number, };
+
+export type PathPageDto = { 
+/**
+ * The page.
+ */
+doc: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Whether this member marked it read.
+ */
+read: boolean, };
+
+export type PathDto = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+title: string, 
+/**
+ * Its pages in order.
+ */
+pages: Array<PathPageDto>, 
+/**
+ * Pages read.
+ */
+read: number, 
+/**
+ * Pages in all.
+ */
+total: number, };
+
+export type PathEdit = { "op": "add", 
+/**
+ * Its name.
+ */
+title: string, 
+/**
+ * Its pages.
+ */
+pages: Array<string>, } | { "op": "setPages", 
+/**
+ * The path.
+ */
+path: string, 
+/**
+ * Its pages.
+ */
+pages: Array<string>, } | { "op": "remove", 
+/**
+ * The path.
+ */
+path: string, };
+
+export type TargetDto = { "kind": "doc", 
+/**
+ * The document.
+ */
+id: string, } | { "kind": "thread", 
+/**
+ * The thread.
+ */
+id: string, } | { "kind": "comment", 
+/**
+ * The comment.
+ */
+id: string, };
+
+export type FlagDto = { 
+/**
+ * Its reference (pass it back to dismiss it).
+ */
+id: string, 
+/**
+ * Who raised it.
+ */
+by: MemberRef, 
+/**
+ * What it is about, in words.
+ */
+what: string, 
+/**
+ * The document it is about (or whose discussion it is in).
+ */
+doc: string | null, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * When.
+ */
+created: number, };
+
+export type ModerationLogDto = { 
+/**
+ * `archive`, `restore`, `hide`, `unhide`, `revert`, `dismiss-flag`.
+ */
+action: string, 
+/**
+ * What it was done to, in words.
+ */
+what: string, 
+/**
+ * The member concerned (whose changes were reverted, whose flag).
+ */
+member: MemberRef | null, 
+/**
+ * Why.
+ */
+reason: string, 
+/**
+ * The facilitator.
+ */
+by: MemberRef | null, 
+/**
+ * When.
+ */
+time: number, };
+
+export type ModerationDto = { 
+/**
+ * Flags no facilitator dismissed, oldest first.
+ */
+flags: Array<FlagDto>, 
+/**
+ * The moderation log, newest first.
+ */
+log: Array<ModerationLogDto>, };
+
+export type ModerationAct = { "op": "flag", 
+/**
+ * What.
+ */
+target: TargetDto, 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "archive", 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "restore", 
+/**
+ * The document.
+ */
+doc: string, 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "hide", 
+/**
+ * What.
+ */
+target: TargetDto, 
+/**
+ * Why, or null to show it again.
+ */
+reason: string | null, } | { "op": "revert", 
+/**
+ * The page or note.
+ */
+doc: string, 
+/**
+ * The member (id).
+ */
+member: string, 
+/**
+ * Why.
+ */
+reason: string, } | { "op": "dismiss", 
+/**
+ * The flag's reference.
+ */
+flag: string, 
+/**
+ * Why.
+ */
+note: string, };
+
+export type WeekDto = { 
+/**
+ * Its Monday, `YYYY-MM-DD` (UTC).
+ */
+week: string, 
+/**
+ * Contributions by kind, in the order of [`StatsDto::kinds`].
+ */
+byKind: number[], 
+/**
+ * All contributions.
+ */
+total: number, 
+/**
+ * Distinct contributors.
+ */
+active: number, 
+/**
+ * Share of the week's contributions by its top 10% of contributors.
+ */
+top10Share: number, 
+/**
+ * Questions asked.
+ */
+questionsOpened: number, 
+/**
+ * Questions first answered.
+ */
+questionsAnswered: number, };
+
+export type DocRefDto = { 
+/**
+ * The document.
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: string, };
+
+export type NewcomerDto = { 
+/**
+ * Who.
+ */
+member: MemberRef, 
+/**
+ * When they were let in.
+ */
+joined: number, 
+/**
+ * From joining to their first contribution, ms; `None`: none yet.
+ */
+msToFirst: number | null, };
+
+export type StatsDto = { 
+/**
+ * The contribution kinds, in the order every `by_kind` uses.
+ */
+kinds: Array<string>, 
+/**
+ * Week by week, oldest first.
+ */
+weeks: Array<WeekDto>, 
+/**
+ * All contributions.
+ */
+contributions: number, 
+/**
+ * Distinct contributors.
+ */
+contributors: number, 
+/**
+ * Contributions by kind, overall.
+ */
+byKind: number[], 
+/**
+ * Share of all contributions by the top 10% of contributors.
+ */
+top10Share: number, 
+/**
+ * Links between documents whose creators are known.
+ */
+reuseLinks: number, 
+/**
+ * Of those, links between different members' documents (citations).
+ */
+reuseCross: number, 
+/**
+ * `reuse_cross / reuse_links`.
+ */
+reuseShare: number, 
+/**
+ * Questions asked.
+ */
+questionsOpened: number, 
+/**
+ * Questions answered.
+ */
+questionsAnswered: number, 
+/**
+ * Median time from a question to its first answer, ms.
+ */
+medianMsToAnswer: number | null, 
+/**
+ * Notes no page links to, waiting to be combined into pages.
+ */
+orphanNotes: Array<DocRefDto>, 
+/**
+ * Members added after the founding.
+ */
+newcomers: Array<NewcomerDto>, 
+/**
+ * Median time from joining to a first contribution, ms.
+ */
+medianMsToFirst: number | null, };
+
+export type GraphNodeDto = { 
+/**
+ * The document.
+ */
+id: string, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * Note or page.
+ */
+kind: NoteKind, 
+/**
+ * Its tags.
+ */
+tags: Array<string>, 
+/**
+ * The member who started it (id), when known.
+ */
+creator: string | null, };
+
+export type GraphDto = { 
+/**
+ * The documents.
+ */
+nodes: Array<GraphNodeDto>, 
+/**
+ * Links, `[from, to]`, between listed documents.
+ */
+edges: Array<[string, string]>, 
+/**
+ * The members who started any listed document.
+ */
+members: Array<MemberRef>, };

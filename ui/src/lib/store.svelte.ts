@@ -19,7 +19,9 @@ import { loadRecent, saveRecent, touch } from "./recent";
 import type { SaveState } from "./replica";
 
 export type LeftTab = "notes" | "search" | "tags";
-export type RightTab = "links" | "history" | "members";
+export type RightTab = "links" | "discuss" | "history" | "members";
+/** What the middle of the window shows: the open note, or a community view. */
+export type MainView = "note" | "home" | "people" | "dashboard" | "graph" | "moderation";
 export type Theme = "system" | "light" | "dark";
 export type ViewMode = "source" | "split" | "preview";
 
@@ -32,7 +34,23 @@ export type Modal =
   | { kind: "version"; when: string; label: string; text: string; current: boolean }
   | { kind: "invite" }
   | { kind: "join" }
-  | { kind: "confirm-remove"; member: MemberDto };
+  | { kind: "confirm-remove"; member: MemberDto }
+  | { kind: "guidelines" }
+  | {
+      kind: "prompt";
+      /** The dialog's heading. */
+      title: string;
+      /** What to type, in words. */
+      label: string;
+      /** The text it starts with. */
+      value: string;
+      /** The button's word. */
+      ok: string;
+      /** Whether an empty answer is refused. */
+      required: boolean;
+      /** Done with the answer: true closes the dialog. */
+      submit: (value: string) => Promise<boolean>;
+    };
 
 class Store {
   status = $state<AppStatus | null>(null);
@@ -48,12 +66,16 @@ class Store {
   showArchived = $state(false);
   leftTab = $state<LeftTab>("notes");
   rightTab = $state<RightTab>("links");
+  main = $state<MainView>("note");
   view = $state<ViewMode>("source");
   modal = $state<Modal | null>(null);
   saveState = $state<SaveState>("saved");
   notice = $state<string | null>(null);
   /** Bumped whenever the garden changes: panels reload on it. */
   revision = $state(0);
+  /** Bumped when the community (index, discussion, guidelines, roles)
+   * changes: community views reload on it. */
+  communityRevision = $state(0);
   /** Bumped when the open document changes. */
   openRevision = $state(0);
   /** Sync with other members (the footer). */
@@ -82,6 +104,7 @@ class Store {
   /** Join a garden with a ticket and show it. Throws what went wrong. */
   async join(ticket: string) {
     const joined = await api.joinGarden(ticket);
+    this.communityRevision += 1;
     this.modal = null;
     // The note open in the garden shown before closes (its editor sends
     // its last edits first).
@@ -155,6 +178,11 @@ class Store {
     }
     if (e.type === "membersChanged") {
       this.membersChanged();
+      this.communityRevision += 1;
+      return;
+    }
+    if (e.type === "communityChanged") {
+      this.communityRevision += 1;
       return;
     }
     const typing = e.type === "docChanged" && e.doc === this.openId;
@@ -221,6 +249,7 @@ class Store {
   }
 
   async open(id: string) {
+    this.main = "note";
     if (id === this.openId) return;
     this.openId = id;
     // What was said about the previous note is not about this one.
