@@ -27,7 +27,7 @@ use loam_net::{
 };
 use loam_node::network::{Bounds, CLOSE_BUSY, NetConfig, NetEvent, Network, invite_ticket};
 use loam_node::{Garden, NewDoc, Node};
-use loam_sync::{Fingerprint, Frame, FrameDecoder, Limits, PROTOCOL_VERSION, RefuseCode};
+use loam_sync::{Frame, FrameDecoder, Limits, PROTOCOL_VERSION, RefuseCode};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::broadcast;
 
@@ -186,7 +186,6 @@ impl World {
                 .iter()
                 .map(|h| *h.as_bytes())
                 .collect(),
-            docs: Fingerprint::default(),
             join,
         }
     }

@@ -31,7 +31,6 @@ fn frame_seeds() -> Vec<Vec<u8>> {
             protocol_version: PROTOCOL_VERSION,
             garden: GardenId::from_bytes([1; 16]),
             membership_heads: vec![[2; 32]],
-            docs: fp,
             join: Some(vec![1, 2, 3]),
         },
         Frame::Welcome {
