@@ -115,7 +115,11 @@ fn an_empty_member_gets_every_note_whole_in_one_sync() {
     bo.net
         .join(&ticket(&ada, Role::Member, None), TIMEOUT)
         .unwrap();
-    let notes: Vec<NewDoc> = (0..300)
+    let count: usize = std::env::var("LOAM_TEST_NOTES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(300);
+    let notes: Vec<NewDoc> = (0..count)
         .map(|i| NewDoc::note(format!("Note {i}"), format!("Body of note {i}.")))
         .collect();
     let ids = garden.create_many(notes).unwrap();
@@ -126,7 +130,7 @@ fn an_empty_member_gets_every_note_whole_in_one_sync() {
     let bo_garden = bo.node.garden_by_id(garden.id()).unwrap();
     assert_eq!(
         bo_garden.count(&loam_node::ListQuery::default()).unwrap(),
-        300,
+        count as u64,
         "{synced:?}"
     );
     for i in [0, 150, 299] {

@@ -63,8 +63,8 @@ struct DocSession {
     last_empty: Option<(Message, Option<Vec<ChangeHash>>)>,
     /// A message arrived since the last silence.
     heard: bool,
-    /// Started by sending the document whole, from storage.
-    whole: bool,
+    /// Started by sending the document whole, from storage: its size.
+    whole: Option<usize>,
 }
 
 impl DocSession {
@@ -75,7 +75,7 @@ impl DocSession {
             resets: 0,
             last_empty: None,
             heard: true,
-            whole: false,
+            whole: None,
         }
     }
 }
@@ -138,8 +138,26 @@ impl DocSessions {
         (self.active.len(), self.queue.len())
     }
 
+    /// Documents this side started and is syncing the ordinary way.
     fn ours_active(&self) -> usize {
-        self.active.values().filter(|s| s.ours).count()
+        self.active
+            .values()
+            .filter(|s| s.ours && s.whole.is_none())
+            .count()
+    }
+
+    /// Documents sent whole and not acknowledged yet, and their bytes.
+    fn whole_active(&self) -> (usize, usize) {
+        self.active
+            .values()
+            .filter_map(|s| s.whole)
+            .fold((0, 0), |(n, bytes), b| (n + 1, bytes + b))
+    }
+
+    /// Whether another document may be sent whole now.
+    fn room_for_whole(&self, limits: &Limits) -> bool {
+        let (n, bytes) = self.whole_active();
+        n == 0 || (n < limits.max_whole_in_flight && bytes < limits.max_whole_bytes_in_flight)
     }
 
     /// Sync `doc` (found to differ): queue it unless it is already going.
@@ -181,10 +199,20 @@ impl DocSessions {
 
     /// Start queued documents while there is room.
     pub fn pump<S: SyncStore>(&mut self, ctx: &mut Ctx<'_, S>) -> Result<(), SessionError> {
-        while self.ours_active() < ctx.limits.max_docs_in_flight {
-            let Some(doc) = self.queue.pop_front() else {
-                break;
+        // Whole documents started by one call: the first frames go out
+        // soon, and the rest follow as the peer acknowledges them.
+        let mut budget = ctx.limits.max_docs_in_flight;
+        while let Some(&doc) = self.queue.front() {
+            let whole = self.missing_there.contains(&doc) && !self.idle.contains_key(&doc);
+            let room = if whole {
+                budget > 0 && self.room_for_whole(ctx.limits)
+            } else {
+                self.ours_active() < ctx.limits.max_docs_in_flight
             };
+            if !room {
+                break;
+            }
+            self.queue.pop_front();
             self.queued.remove(&doc);
             if self.stopped.contains(&doc) {
                 continue;
@@ -193,6 +221,7 @@ impl DocSessions {
                 let idle = self.idle.remove(&doc);
                 let missing = self.missing_there.remove(&doc) && idle.is_none();
                 if missing && self.send_whole(doc, ctx)? {
+                    budget -= 1;
                     continue;
                 }
                 let state = match idle {
@@ -223,6 +252,7 @@ impl DocSessions {
         let Ok(batches) = cover(&whole.changes, whole.signatures.clone()) else {
             return Ok(false);
         };
+        let size = whole.bytes.len();
         let (message, state) = whole_message(whole);
         let frame = Frame::DocSync {
             doc,
@@ -236,7 +266,7 @@ impl DocSessions {
         ctx.stats.docs_sent_whole += 1;
         ctx.out.push(frame);
         let mut session = DocSession::new(state, true);
-        session.whole = true;
+        session.whole = Some(size);
         self.active.insert(doc, session);
         Ok(true)
     }
@@ -316,7 +346,7 @@ impl DocSessions {
             return Ok(());
         };
         session.heard = true;
-        if session.whole
+        if session.whole.is_some()
             && message.changes.is_empty()
             && message.need.is_empty()
             && message.heads == session.state.last_sent_heads

@@ -37,8 +37,8 @@ use crate::limits::Limits;
 /// The frame encoding's version (the byte after the length).
 pub const FRAME_VERSION: u8 = 1;
 
-/// The protocol version a `Hello` announces.
-pub const PROTOCOL_VERSION: u32 = 1;
+/// The protocol version a `Hello` announces (2: the `Idle` frame).
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The length prefix's size.
 pub const LENGTH_PREFIX: usize = 4;
@@ -270,6 +270,16 @@ pub enum Frame {
         /// Why.
         reason: String,
     },
+    /// The sender has nothing in flight and nothing waiting, having
+    /// handled the first `seen` frames it received (not counting `Idle`
+    /// frames). Needs no answer. A side whose own count of frames sent
+    /// (not counting `Idle` frames) equals `seen` knows the sync is over
+    /// on both sides, even while the peer was still about to send
+    /// documents it found this side lacks.
+    Idle {
+        /// Frames of the receiver's the sender had handled.
+        seen: u64,
+    },
 }
 
 const HELLO: u8 = 1;
@@ -280,6 +290,7 @@ const RANGES: u8 = 5;
 const DOC_SYNC: u8 = 6;
 const DOC_REFUSED: u8 = 7;
 const BYE: u8 = 8;
+const IDLE: u8 = 9;
 
 const BOUND_END: u8 = 0xff;
 const SKIP: u8 = 0;
@@ -319,6 +330,7 @@ impl Frame {
             Self::DocSync { .. } => "doc-sync",
             Self::DocRefused { .. } => "doc-refused",
             Self::Bye { .. } => "bye",
+            Self::Idle { .. } => "idle",
         }
     }
 
@@ -409,6 +421,10 @@ impl Frame {
             Self::Bye { reason } => {
                 out.put_u8(BYE);
                 out.put_str(reason);
+            }
+            Self::Idle { seen } => {
+                out.put_u8(IDLE);
+                out.put_varint(*seen);
             }
         }
     }
@@ -520,6 +536,7 @@ impl Frame {
             BYE => Self::Bye {
                 reason: r.string()?,
             },
+            IDLE => Self::Idle { seen: r.varint()? },
             other => return Err(FrameError::UnknownKind(other)),
         };
         r.finish()?;

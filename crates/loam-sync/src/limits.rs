@@ -34,6 +34,14 @@ pub struct Limits {
     pub max_docs_in_flight: usize,
     /// Documents the peer may have in flight towards this side at once.
     pub max_peer_docs_in_flight: usize,
+    /// Documents sent whole (to a peer that holds none of them) and not
+    /// yet acknowledged, at once: more than `max_docs_in_flight`, since
+    /// each costs this side only a read, so that the peer always has the
+    /// next ones to store. At most `max_whole_bytes_in_flight` bytes of
+    /// them (and at least one).
+    pub max_whole_in_flight: usize,
+    /// See `max_whole_in_flight`.
+    pub max_whole_bytes_in_flight: usize,
     /// `Membership` frames received before the logs must agree.
     pub max_membership_rounds: usize,
     /// `Ranges` frames received in one reconciliation.
@@ -63,6 +71,8 @@ impl Default for Limits {
             max_bloom_probes: 64,
             max_docs_in_flight: 64,
             max_peer_docs_in_flight: 1024,
+            max_whole_in_flight: 512,
+            max_whole_bytes_in_flight: 4 * 1024 * 1024,
             max_membership_rounds: 16,
             max_reconcile_rounds: 64,
             max_resets: 3,

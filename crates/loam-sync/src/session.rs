@@ -198,6 +198,13 @@ pub struct Session {
     stats: SyncStats,
     expecting_reply: bool,
     closed: Option<String>,
+    /// Frames received and sent, `Idle` frames not counted.
+    said_in: u64,
+    said_out: u64,
+    /// The counts (`said_in`, `said_out`) when this side last sent `Idle`.
+    idle_told: Option<(u64, u64)>,
+    /// What the peer's last `Idle` said it had handled of ours.
+    peer_seen: Option<u64>,
 }
 
 impl Session {
@@ -218,6 +225,10 @@ impl Session {
             stats: SyncStats::default(),
             expecting_reply: false,
             closed: None,
+            said_in: 0,
+            said_out: 0,
+            idle_told: None,
+            peer_seen: None,
         }
     }
 
@@ -301,6 +312,14 @@ impl Session {
         }
     }
 
+    /// Whether the sync is over on both sides: this side is quiescent,
+    /// and the peer said it is idle after handling every frame this side
+    /// sent (so it is not about to send documents it found this side
+    /// lacks, either).
+    pub fn is_settled(&self) -> bool {
+        self.is_quiescent() && self.peer_seen == Some(self.said_out)
+    }
+
     /// Handle one frame from the peer; the frames to send back. On an
     /// error the session is closed.
     pub fn handle(
@@ -313,6 +332,16 @@ impl Session {
         }
         self.stats.frames_in += 1;
         self.stats.bytes_in += frame.encoded_len() as u64;
+        if let Frame::Idle { seen } = frame {
+            if seen > self.said_out {
+                return Err(self.fail(SessionError::Protocol(
+                    "an idle frame counts more frames than were sent",
+                )));
+            }
+            self.peer_seen = Some(seen);
+            return Ok(Vec::new());
+        }
+        self.said_in += 1;
         if self.expecting_reply {
             self.stats.round_trips += 1;
             self.expecting_reply = false;
@@ -399,14 +428,33 @@ impl Session {
         match f(self, out) {
             Ok(()) => {
                 self.count_out(out);
+                self.tell_idle(out);
                 Ok(())
             }
             Err(err) => {
-                self.phase = Phase::Closed;
-                self.closed = Some(err.to_string());
                 out.clear();
-                Err(err)
+                Err(self.fail(err))
             }
+        }
+    }
+
+    /// Close the session on `err`.
+    fn fail(&mut self, err: SessionError) -> SessionError {
+        self.phase = Phase::Closed;
+        self.closed = Some(err.to_string());
+        err
+    }
+
+    /// Append an `Idle` frame when this side is quiescent and has not said
+    /// so since it last received or sent anything.
+    fn tell_idle(&mut self, out: &mut Vec<Frame>) {
+        let now = (self.said_in, self.said_out);
+        if self.is_quiescent() && self.phase == Phase::Open && self.idle_told != Some(now) {
+            self.idle_told = Some(now);
+            let idle = Frame::Idle { seen: self.said_in };
+            self.stats.frames_out += 1;
+            self.stats.bytes_out += idle.encoded_len() as u64;
+            out.push(idle);
         }
     }
 
@@ -414,6 +462,7 @@ impl Session {
         for frame in out {
             self.stats.frames_out += 1;
             self.stats.bytes_out += frame.encoded_len() as u64;
+            self.said_out += 1;
         }
         if !out.is_empty() {
             self.expecting_reply = true;

@@ -35,7 +35,9 @@ fn equal_gardens_cost_one_round_trip_and_load_nothing() {
     println!("equal gardens of 1000 docs: {trips} round trip, {out_a} + {out_b} bytes");
     assert_eq!(trips, 1);
     assert_eq!(link.sa.stats().round_trips, 1);
-    assert_eq!(link.sa.stats().frames_out + link.sb.stats().frames_out, 2);
+    // Hello and Welcome, and each side's Idle, which needs no answer.
+    assert_eq!(link.sa.stats().frames_out + link.sb.stats().frames_out, 4);
+    assert!(link.sa.is_settled() && link.sb.is_settled());
     assert!(out_a + out_b <= 2048, "{out_a} + {out_b} bytes");
     for p in &peers {
         assert_eq!(p.calls.loads, 0);

@@ -134,7 +134,7 @@ async fn read_frame<R: AsyncRead + Unpin>(
     match reader.read_exact(&mut len).await {
         Ok(_) => {}
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-        Err(e) => return Err(Error::Baseline(e.to_string())),
+        Err(e) => return Err(Error::Baseline(format!("{e} ({e:?})"))),
     }
     let len = u32::from_be_bytes(len) as usize;
     if !(16..=MAX_FRAME).contains(&len) {
@@ -345,9 +345,12 @@ pub async fn sync_all(
         .open_bi()
         .await
         .map_err(|e| Error::Baseline(e.to_string()))?;
-    let (writer, mut reader) = stream.into_split();
+    let (writer, reader) = stream.into_split();
     let sent = Arc::new(AtomicU64::new(0));
     let out = spawn_writer(writer, sent.clone());
+    // Replies are read as they come while the documents load: a stream
+    // left unread for seconds fills QUIC's reassembly buffer.
+    let mut frames = spawn_reader(reader);
     let mut slots: HashMap<DocKey, Slot> = HashMap::with_capacity(ids.len());
     let mut pending: HashSet<DocKey> = ids.iter().copied().collect();
     for (i, key) in ids.iter().enumerate() {
@@ -364,9 +367,10 @@ pub async fn sync_all(
     }
     let mut received = 0u64;
     while !pending.is_empty() {
-        let Some((key, message)) = tokio::time::timeout(PATIENCE, read_frame(&mut reader))
+        let Some((key, message)) = tokio::time::timeout(PATIENCE, frames.recv())
             .await
-            .map_err(|_| Error::Baseline("the server went quiet".into()))??
+            .map_err(|_| Error::Baseline("the server went quiet".into()))?
+            .transpose()?
         else {
             return Err(Error::Baseline("the server ended the stream".into()));
         };
@@ -385,7 +389,7 @@ pub async fn sync_all(
     // Let the server see the end of the stream, and read its last words.
     drop(out);
     let _ = tokio::time::timeout(Duration::from_secs(5), async {
-        while let Ok(Some((_, message))) = read_frame(&mut reader).await {
+        while let Some(Ok((_, message))) = frames.recv().await {
             received += 4 + 16 + message.len() as u64;
         }
     })

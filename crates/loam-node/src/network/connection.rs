@@ -32,8 +32,8 @@ pub(crate) struct Progress {
     pub(crate) garden: Option<GardenId>,
     /// Nothing in flight either way.
     pub(crate) quiescent: bool,
-    /// When the session last became quiescent, or last exchanged a frame
-    /// while quiescent.
+    /// When the session last became settled: quiescent, and the peer idle
+    /// after everything this side sent ([`Session::is_settled`]).
     pub(crate) quiet_since: Option<Instant>,
     /// Counters.
     pub(crate) stats: SyncStats,
@@ -357,16 +357,13 @@ fn ended(session: &Session, reason: String, failed: bool, refused: Option<String
 
 fn report(session: &Session, progress: &watch::Sender<Progress>) {
     let quiescent = session.is_quiescent();
+    let settled = session.is_settled();
     progress.send_modify(|p| {
         p.garden = session.garden();
-        // A frame handled without leaving quiescence (a document the peer
-        // sent whole, stored and answered at once) is activity too.
-        let moved = p.stats.frames_in != session.stats().frames_in
-            || p.stats.frames_out != session.stats().frames_out;
-        if quiescent && (!p.quiescent || moved) {
+        if settled && p.quiet_since.is_none() {
             p.quiet_since = Some(Instant::now());
         }
-        if !quiescent {
+        if !settled {
             p.quiet_since = None;
         }
         p.quiescent = quiescent;
