@@ -245,17 +245,21 @@ impl PlainServer {
             .accept_bi()
             .await
             .map_err(|e| Error::Baseline(e.to_string()))?;
-        let (writer, mut reader) = stream.into_split();
+        let (writer, reader) = stream.into_split();
         let out = spawn_writer(writer, Arc::new(AtomicU64::new(0)));
+        // Read as frames come, loaded or not: a stream read only as fast
+        // as documents load fills QUIC's reassembly buffer.
+        let mut frames = spawn_reader(reader);
         let applied = self
             .applied
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         let mut slots: HashMap<DocKey, Slot> = HashMap::new();
-        while let Some((key, message)) = tokio::time::timeout(PATIENCE, read_frame(&mut reader))
+        while let Some((key, message)) = tokio::time::timeout(PATIENCE, frames.recv())
             .await
-            .map_err(|_| Error::Baseline("the client went quiet".into()))??
+            .map_err(|_| Error::Baseline("the client went quiet".into()))?
+            .transpose()?
         {
             let slot = match slots.entry(key) {
                 Entry::Occupied(held) => held.into_mut(),
