@@ -23,10 +23,15 @@
 //!   dialled at once while sessions are kept up: members on one LAN find
 //!   each other with no ticket but the first invite.
 //!
+//! - **Test hook**: with `LOAM_TEST_BLOCKLIST` set (tests only), members
+//!   listed in that file are treated as unreachable ([`BLOCKLIST_VAR`],
+//!   `blocklist.rs`): the partition tests cut links with it.
+//!
 //! Peers' addresses are kept per garden (the store's `peers` table, as
 //! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, every
 //! peer dialled successfully, and members found on the LAN.
 
+mod blocklist;
 mod bounds;
 mod connection;
 
@@ -42,10 +47,12 @@ use loam_sync::{Frame, Limits, RefuseCode, Session, SyncStats};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, watch};
 
+use self::blocklist::Blocklist;
 use self::connection::{Channel, Control, Outcome, Progress, drive};
 use crate::sync_store::GardenSync;
 use crate::{Garden, Node, NodeError, time};
 
+pub use self::blocklist::BLOCKLIST_VAR;
 pub use self::bounds::Bounds;
 pub use loam_net::{Bind, InviteTicket, NetConfig, PeerAddr, RelayChoice, TicketError, WireBytes};
 
@@ -200,6 +207,8 @@ struct Inner {
     /// dialled at once.
     staying: AtomicBool,
     bounds: Bounds,
+    /// The partition test hook (inert unless `LOAM_TEST_BLOCKLIST` is set).
+    blocklist: Blocklist,
 }
 
 impl Inner {
@@ -445,6 +454,11 @@ impl Inner {
         garden: &Arc<Garden>,
         addr: &PeerAddr,
     ) -> Result<u64, NodeError> {
+        if self.blocklist.blocks(addr.member) {
+            return Err(NodeError::Network(format!(
+                "blocked by the {BLOCKLIST_VAR} test hook"
+            )));
+        }
         let conn = self.net()?.connect(addr).await?;
         let _ = garden.remember_peer(addr, time::now());
         let store = GardenSync::new(self.node.clone(), garden.clone());
@@ -493,6 +507,21 @@ impl Inner {
         }
     }
 
+    /// Close every session with a member the test hook blocks now.
+    fn close_blocked(&self) {
+        let blocked = self.blocklist.blocked();
+        if blocked.is_empty() {
+            return;
+        }
+        for live in self.live().values() {
+            if blocked.contains(&live.remote) {
+                let _ = live.control.send(Control::Close(format!(
+                    "blocked by the {BLOCKLIST_VAR} test hook"
+                )));
+            }
+        }
+    }
+
     fn has_session(&self, member: MemberId, garden: GardenId) -> bool {
         self.live()
             .values()
@@ -510,6 +539,13 @@ impl ConnectionHandler for Handler {
         let Some(inner) = self.inner.upgrade() else {
             return false;
         };
+        if inner.blocklist.blocks(remote) {
+            let _ = inner.events.send(NetEvent::Refused {
+                member: remote,
+                reason: format!("blocked by the {BLOCKLIST_VAR} test hook"),
+            });
+            return false;
+        }
         let gardens = inner.gardens();
         let admitted = gardens.iter().any(|g| {
             g.role_of(remote).ok().flatten().is_some() || g.has_open_invites().unwrap_or(false)
@@ -585,6 +621,7 @@ impl Network {
             limits: Limits::default(),
             staying: AtomicBool::new(false),
             bounds,
+            blocklist: Blocklist::from_env(),
         });
         let handler = Arc::new(Handler {
             inner: Arc::downgrade(&inner),
@@ -764,6 +801,7 @@ impl Network {
                     return;
                 };
                 let me = strong.node.member_id();
+                strong.close_blocked();
                 for garden in strong.gardens() {
                     let _ = watched
                         .entry(garden.id())
