@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 pub mod crash;
+pub mod partition;
 
 /// How long a `loam` command may take before the test fails.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -98,6 +99,7 @@ pub struct Member {
     dir: tempfile::TempDir,
     binary: PathBuf,
     serve: Option<Serve>,
+    env: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -115,6 +117,7 @@ impl Member {
             dir: tempfile::tempdir()?,
             binary: loam_binary()?,
             serve: None,
+            env: Vec::new(),
         };
         member.run(&["whoami", "--set-name", name]).ok()?;
         Ok(member)
@@ -138,8 +141,16 @@ impl Member {
             .env("LOAM_NET", "loopback")
             .env("NO_COLOR", "1")
             .env_remove("LOAM_GARDEN")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
         command
+    }
+
+    /// Set `key` to `value` in the environment of every `loam` this member
+    /// runs from now on (a running `loam serve` keeps what it started with).
+    pub fn set_env(&mut self, key: &str, value: impl Into<String>) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.into()));
     }
 
     /// Run `loam ARGS` to completion (bounded by [`COMMAND_TIMEOUT`]).

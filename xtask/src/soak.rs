@@ -1,12 +1,18 @@
 //! `cargo xtask soak`: the reliability tests at length. The crash harness
-//! runs 2,000 seeded SIGKILL runs (`cargo xtask test` runs 200) and the
-//! fault tests run once more; each prints its seed, and the variables it
-//! prints replay a failure.
+//! runs 2,000 seeded SIGKILL runs (`cargo xtask test` runs 200), the
+//! partition test 10 seeded schedules of 16 steps (`cargo xtask test`: 3 of
+//! 8) and the fault tests run once more; each prints its seed, and the
+//! variables it prints replay a failure.
 
 use crate::workspace::{self, Workspace};
 
 /// Crash runs under soak.
 const CRASH_RUNS: &str = "2000";
+
+/// Partition schedules under soak (besides the two fixed seeds), and their
+/// length.
+const PARTITION_RUNS: &str = "10";
+const PARTITION_STEPS: &str = "16";
 
 pub fn soak(ws: &Workspace) -> anyhow::Result<()> {
     let mut crash = ws.cargo([
@@ -21,6 +27,19 @@ pub fn soak(ws: &Workspace) -> anyhow::Result<()> {
     ]);
     crash.env("LOAM_CRASH_RUNS", CRASH_RUNS);
     workspace::run(&mut crash)?;
+    let mut partitions = ws.cargo([
+        "test",
+        "--locked",
+        "-p",
+        "loam-e2e",
+        "--test",
+        "partitions",
+        "--",
+        "--nocapture",
+    ]);
+    partitions.env("LOAM_PARTITION_RUNS", PARTITION_RUNS);
+    partitions.env("LOAM_PARTITION_STEPS", PARTITION_STEPS);
+    workspace::run(&mut partitions)?;
     let mut faults = ws.cargo(["test", "--locked", "-p", "loam-e2e", "--test", "faults"]);
     workspace::run(&mut faults)
 }
