@@ -73,7 +73,9 @@ pub fn join_error(e: NodeError, ticket: &InviteTicket) -> CommandError {
                 format!(
                     "The invite was refused: member {inviter} has no open invite any more (it was used up, expired or revoked); ask for a new ticket"
                 )
-            } else if detail.contains("connection lost") {
+            } else if detail.contains("connection lost") || detail.contains("session vanished") {
+                // The inviter's node ended the connection before any answer
+                // (a refused handshake can look like this, depending on timing).
                 format!(
                     "Member {inviter} closed the connection before letting you in: the invite may be used up, expired or revoked, or they closed Loam; ask for a new ticket if this happens again"
                 )

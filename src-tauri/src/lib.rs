@@ -38,61 +38,7 @@ pub const DATA_DIR_ENV: &str = "LOAM_DATA_DIR";
 /// How long a closing window waits for the UI to send its last edits.
 const CLOSE_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
-/// Every command the UI may invoke. The capability file allows each, and
-/// build.rs declares the same list.
-pub const COMMANDS: &[&str] = &[
-    "app_status",
-    "finish_first_run",
-    "list_notes",
-    "get_note",
-    "render_note",
-    "titles",
-    "search",
-    "backlinks",
-    "unlinked_mentions",
-    "link_mention",
-    "outgoing_links",
-    "resolve_link",
-    "tags",
-    "history",
-    "history_changes",
-    "version_at",
-    "restore_version",
-    "create_note",
-    "rename_note",
-    "archive_note",
-    "restore_note",
-    "editor_open",
-    "editor_load",
-    "editor_sync",
-    "editor_close",
-    "subscribe_events",
-    "close_window",
-    "sync_status",
-    "members",
-    "set_member_role",
-    "remove_member",
-    "create_invite",
-    "read_ticket",
-    "join_garden",
-    "permissions",
-    "community_index",
-    "index_edit",
-    "discussion",
-    "discussion_write",
-    "open_threads",
-    "guidelines",
-    "acknowledge_guidelines",
-    "set_guidelines",
-    "directory",
-    "reading_paths",
-    "mark_read",
-    "path_edit",
-    "moderation",
-    "moderate",
-    "garden_stats",
-    "link_graph",
-];
+include!("command_names.rs");
 
 /// `builder` with every command registered, for any runtime (the tests use
 /// Tauri's mock runtime and its builder).

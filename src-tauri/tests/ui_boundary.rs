@@ -129,10 +129,13 @@ fn only_the_main_window_gets_exactly_loams_commands() {
             "{p}: no plugin or core permission (core:default, fs:…)"
         );
     }
-    // The app declares the same commands (its invoke handler and build.rs).
+    // The app declares the same commands (its invoke handler and build.rs,
+    // which includes src/command_names.rs).
     assert_eq!(loam_desktop::COMMANDS, EXPECTED_COMMANDS);
     let build = std::fs::read_to_string(dir().join("build.rs")).unwrap();
-    let declared: Vec<&str> = build
+    assert!(build.contains("include!(\"src/command_names.rs\")"));
+    let names = std::fs::read_to_string(dir().join("src/command_names.rs")).unwrap();
+    let declared: Vec<&str> = names
         .lines()
         .map(str::trim)
         .filter_map(|l| l.strip_prefix('"')?.strip_suffix("\","))
