@@ -23,9 +23,10 @@
 //!   dialled at once while sessions are kept up: members on one LAN find
 //!   each other with no ticket but the first invite.
 //!
-//! - **Test hook**: with `LOAM_TEST_BLOCKLIST` set (tests only), members
-//!   listed in that file are treated as unreachable ([`BLOCKLIST_VAR`],
-//!   `blocklist.rs`): the partition tests cut links with it.
+//! - **Test hook**: on a loopback-only network with `LOAM_TEST_BLOCKLIST`
+//!   set (tests only), members listed in that file are treated as
+//!   unreachable ([`BLOCKLIST_VAR`], `blocklist.rs`): the partition tests
+//!   cut links with it.
 //!
 //! Peers' addresses are kept per garden (the store's `peers` table, as
 //! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, every
@@ -621,7 +622,7 @@ impl Network {
             limits: Limits::default(),
             staying: AtomicBool::new(false),
             bounds,
-            blocklist: Blocklist::from_env(),
+            blocklist: Blocklist::from_env(&config),
         });
         let handler = Arc::new(Handler {
             inner: Arc::downgrade(&inner),
