@@ -270,6 +270,14 @@ where
                     );
                     return ended(&session, reason, true, refused);
                 }
+                // What this side knows of members' addresses may have
+                // changed (a member joined, another told us): pass it on.
+                if let Some(st) = store.as_mut() {
+                    let said = session.peers_changed(st);
+                    if let Some((reason, failed)) = send(&mut session, writer, said).await {
+                        return ended(&session, reason, failed, refused);
+                    }
+                }
                 if !waiting {
                     continue;
                 }

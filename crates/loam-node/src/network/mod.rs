@@ -30,8 +30,12 @@
 //!
 //! Peers' addresses are kept per garden (the store's `peers` table, as
 //! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, every
-//! peer dialled successfully, and members found on the LAN.
+//! peer dialled successfully, members found on the LAN, and what members
+//! tell each other once a session is open (`addresses.rs`: each its own
+//! address, and those of other current members it knows), so that members
+//! who met only through a third reach each other directly.
 
+mod addresses;
 mod blocklist;
 mod bounds;
 mod connection;
@@ -223,6 +227,11 @@ impl Inner {
         self.net.get().ok_or(NodeError::NetworkStopped)
     }
 
+    /// Where this member can be reached now, to tell peers.
+    fn own_addr(&self) -> Option<PeerAddr> {
+        self.net().ok().map(loam_net::Network::addr)
+    }
+
     /// Gardens that can be shared (made with a membership log). Cheap
     /// after the first call (open gardens are shared): it runs on every
     /// incoming handshake and every turn of the redial loop.
@@ -410,6 +419,7 @@ impl Inner {
                     bounds: self.bounds,
                 };
                 let node = self.node.clone();
+                let own = self.own_addr();
                 let pick = move |frame: &Frame| -> Result<GardenSync, Frame> {
                     let Frame::Hello { garden, .. } = frame else {
                         return Err(Frame::Refuse {
@@ -418,7 +428,9 @@ impl Inner {
                         });
                     };
                     match node.garden_by_id(*garden) {
-                        Ok(g) if g.shareable() => Ok(GardenSync::new(node.clone(), g)),
+                        Ok(g) if g.shareable() => {
+                            Ok(GardenSync::new(node.clone(), g).sharing(own.clone()))
+                        }
                         _ => Err(Frame::Refuse {
                             code: RefuseCode::UnknownGarden,
                             reason: format!("garden {garden} is not held here"),
@@ -462,7 +474,7 @@ impl Inner {
         }
         let conn = self.net()?.connect(addr).await?;
         let _ = garden.remember_peer(addr, time::now());
-        let store = GardenSync::new(self.node.clone(), garden.clone());
+        let store = GardenSync::new(self.node.clone(), garden.clone()).sharing(self.own_addr());
         self.spawn_session(conn, Some((store, None)))
             .map_err(NodeError::Network)
     }
@@ -755,7 +767,8 @@ impl Network {
         self.runtime()?.block_on(async move {
             let dialled = Instant::now();
             let conn = inner.net()?.connect(&ticket.inviter).await?;
-            let store = GardenSync::joining(inner.node.clone(), ticket.garden);
+            let store =
+                GardenSync::joining(inner.node.clone(), ticket.garden).sharing(inner.own_addr());
             let id = inner
                 .spawn_session(conn, Some((store, Some(redeem))))
                 .map_err(NodeError::Network)?;
