@@ -34,6 +34,9 @@ pub(crate) struct Progress {
     pub(crate) quiescent: bool,
     /// When the session last became quiescent.
     pub(crate) quiet_since: Option<Instant>,
+    /// The session has been quiescent at least once: it got past the
+    /// hello and the membership logs, and synced what differed.
+    pub(crate) synced: bool,
     /// Counters.
     pub(crate) stats: SyncStats,
 }
@@ -373,6 +376,7 @@ fn report(session: &Session, progress: &watch::Sender<Progress>) {
             p.quiet_since = None;
         }
         p.quiescent = quiescent;
+        p.synced |= quiescent && session.garden().is_some() && session.closed().is_none();
         p.stats = session.stats().clone();
     });
 }

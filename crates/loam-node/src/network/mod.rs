@@ -69,8 +69,14 @@ pub const CLOSE_BUSY: u32 = 429;
 /// counts it as done.
 const SETTLE: Duration = Duration::from_millis(250);
 
-/// The longest wait between two attempts to reach a peer.
-const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// The wait after a failed attempt to reach a peer, doubled after each
+/// further failure up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+
+/// The longest wait between two attempts to reach a peer: short, so that a
+/// peer back from an outage (a healed partition, a laptop that wakes) is
+/// reached within seconds. A failed dial costs a few packets.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Something that happened on the network, for logs (`loam serve`) and the
 /// desktop's status line.
@@ -536,9 +542,21 @@ impl Inner {
     }
 
     fn has_session(&self, member: MemberId, garden: GardenId) -> bool {
-        self.live()
-            .values()
-            .any(|l| l.remote == member && l.progress.borrow().garden.is_none_or(|g| g == garden))
+        self.session_with(member, garden).is_some()
+    }
+
+    /// Whether a session with `member` about `garden` (or a garden not yet
+    /// named) runs, and if so whether one of them has synced.
+    fn session_with(&self, member: MemberId, garden: GardenId) -> Option<bool> {
+        let live = self.live();
+        let mut found = None;
+        for l in live.values().filter(|l| l.remote == member) {
+            let p = l.progress.borrow();
+            if p.garden.is_none_or(|g| g == garden) {
+                found = Some(found.unwrap_or(false) || p.synced);
+            }
+        }
+        found
     }
 }
 
@@ -797,9 +815,11 @@ impl Network {
         })
     }
 
-    /// Keep a session with every known peer of every garden, redialling
-    /// with backoff (1 s doubling to a minute) after a drop, until the
-    /// network stops.
+    /// Keep a session with every known peer of every garden, until the
+    /// network stops. A peer without a session is dialled at once; while
+    /// attempts fail (or end before the session synced) the next waits 1 s,
+    /// doubling to [`MAX_BACKOFF`]. Dials run side by side: a peer that is
+    /// slow to answer holds up no other.
     ///
     /// With mDNS on, a member of a garden held here who shows up on the LAN
     /// is dialled as soon as they are found (their address is remembered
@@ -808,44 +828,24 @@ impl Network {
         self.inner.staying.store(true, Ordering::Relaxed);
         let inner = Arc::downgrade(&self.inner);
         self.runtime()?.spawn(async move {
-            let mut backoff: HashMap<(MemberId, GardenId), (Duration, Instant)> = HashMap::new();
+            let mut redial = Redial::default();
             let mut watched: HashMap<GardenId, OutsideWrites> = HashMap::new();
             loop {
                 let Some(strong) = inner.upgrade() else {
                     return;
                 };
-                let me = strong.node.member_id();
                 strong.close_blocked();
+                redial.collect(&strong);
                 for garden in strong.gardens() {
                     let _ = watched
                         .entry(garden.id())
                         .or_insert_with(|| OutsideWrites::new(&garden))
                         .announce(&garden);
-                    let Ok(peers) = garden.known_peers(me) else {
+                    let Ok(peers) = garden.known_peers(strong.node.member_id()) else {
                         continue;
                     };
                     for (addr, _) in peers {
-                        let key = (addr.member, garden.id());
-                        if strong.has_session(addr.member, garden.id()) {
-                            backoff.remove(&key);
-                            continue;
-                        }
-                        if backoff
-                            .get(&key)
-                            .is_some_and(|(_, at)| Instant::now() < *at)
-                        {
-                            continue;
-                        }
-                        if let Err(e) = strong.dial(&garden, &addr).await {
-                            let wait = backoff
-                                .get(&key)
-                                .map_or(Duration::from_secs(1), |(w, _)| (*w * 2).min(MAX_BACKOFF));
-                            backoff.insert(key, (wait, Instant::now() + wait));
-                            let _ = strong.events.send(NetEvent::Unreachable {
-                                member: addr.member,
-                                reason: format!("{e}; next try in {} s", wait.as_secs()),
-                            });
-                        }
+                        redial.consider(&strong, &garden, addr);
                     }
                 }
                 drop(strong);
@@ -994,6 +994,72 @@ pub fn invite_ticket(garden: &Garden, invite: &crate::Invite, inviter: PeerAddr)
         role: role.as_str().to_owned(),
         expires_ms,
         invite_entry: Some(*invite.entry.hash().as_bytes()),
+    }
+}
+
+/// A dial of [`Redial`] that ended: the peer and garden, the wait it set,
+/// and the session it started or why not.
+type DialEnd = ((MemberId, GardenId), Duration, Result<u64, NodeError>);
+
+/// The redial state of [`Network::keep_connected`]: per peer and garden,
+/// the dial under way and when the next attempt may start.
+#[derive(Default)]
+struct Redial {
+    /// Attempts since the last session that synced: the wait after the
+    /// last one, and when the next may start.
+    backoff: HashMap<(MemberId, GardenId), (Duration, Instant)>,
+    /// Dials under way, each ending with its peer, the wait it set and how
+    /// it went.
+    dials: tokio::task::JoinSet<DialEnd>,
+    /// The peers those dials are for.
+    dialling: std::collections::HashSet<(MemberId, GardenId)>,
+}
+
+impl Redial {
+    /// Take in the dials that have ended: a failure is announced (a
+    /// success shows as a session).
+    fn collect(&mut self, inner: &Inner) {
+        while let Some(done) = self.dials.try_join_next() {
+            let Ok((key, wait, result)) = done else {
+                continue;
+            };
+            self.dialling.remove(&key);
+            if let Err(e) = result {
+                let _ = inner.events.send(NetEvent::Unreachable {
+                    member: key.0,
+                    reason: format!("{e}; next try in {} s", wait.as_secs()),
+                });
+            }
+        }
+    }
+
+    /// Dial `addr` about `garden` unless a session with its member runs,
+    /// a dial is under way or the backoff says wait.
+    fn consider(&mut self, inner: &Arc<Inner>, garden: &Arc<Garden>, addr: PeerAddr) {
+        let key = (addr.member, garden.id());
+        match inner.session_with(addr.member, garden.id()) {
+            Some(synced) => {
+                if synced {
+                    self.backoff.remove(&key);
+                }
+                return;
+            }
+            None if self.dialling.contains(&key) => return,
+            None => {}
+        }
+        let now = Instant::now();
+        let wait = match self.backoff.get(&key) {
+            Some((_, next)) if now < *next => return,
+            Some((wait, _)) => (*wait * 2).min(MAX_BACKOFF),
+            None => FIRST_BACKOFF,
+        };
+        self.backoff.insert(key, (wait, now + wait));
+        self.dialling.insert(key);
+        let (inner, garden) = (inner.clone(), garden.clone());
+        self.dials.spawn(async move {
+            let result = inner.dial(&garden, &addr).await;
+            (key, wait, result)
+        });
     }
 }
 
