@@ -8,11 +8,17 @@
 //! refuses and closes connections with them). Edits are made with the
 //! `loam` command line on the member's data directory while its serve runs
 //! (as a person would beside the app): each appends a unique marker to a
-//! shared note through `$EDITOR`, or creates a note of its own. After the
-//! last heal every member must hold the same documents with the same heads
-//! and text, holding every marker, within [`CONVERGE`]. A failure prints
-//! the seed; `LOAM_PARTITION_SEED` replays the schedule (timings are real,
-//! so a replay is the same schedule, not the same interleaving).
+//! shared note through `$EDITOR`, or creates a note of its own.
+//!
+//! Every schedule ends the same way: a last partition with edits on both
+//! sides and a member killed and restarted, until the members on each side
+//! agree among themselves (so members who met only through the founder
+//! must reach each other directly when the founder is on the other side),
+//! then the last heal. After it every member must hold the same documents
+//! with the same heads and text, holding every marker, within [`CONVERGE`].
+//! A failure prints the seed; `LOAM_PARTITION_SEED` replays the schedule
+//! (timings are real, so a replay is the same schedule, not the same
+//! interleaving).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -21,11 +27,16 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use loam_node::Node;
 
-use crate::Member;
 use crate::crash::Rng;
+use crate::{Member, eventually};
 
-/// How long after the last heal every member must agree.
+/// How long after the last heal every member must agree (and how long the
+/// members on each side of the last partition may take to agree).
 pub const CONVERGE: Duration = Duration::from_secs(10);
+
+/// How long the members may take to learn each other's addresses after
+/// they joined.
+const MEET: Duration = Duration::from_secs(30);
 
 /// The members' names; the first founds the garden.
 pub const NAMES: [&str; 5] = ["Ada", "Bo", "Cy", "Dee", "Eli"];
@@ -36,7 +47,8 @@ const SHARED: [&str; 3] = ["Shared 0", "Shared 1", "Shared 2"];
 /// One step of a schedule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
-    /// Cut the members in the first group off from the rest.
+    /// Cut the members in the group off from the rest (replacing the
+    /// partition before).
     Partition(Vec<usize>),
     /// Reconnect everyone.
     Heal,
@@ -53,41 +65,63 @@ pub enum Step {
     },
     /// Let the network run.
     Wait(Duration),
+    /// Wait until the members on each side of the partition agree among
+    /// themselves, holding every marker made on their side since it began
+    /// (fail after [`CONVERGE`]).
+    SidesAgree,
 }
 
-/// The schedule of `steps` faults a seed makes, each followed by edits and
-/// a wait; it ends with a heal.
+/// The schedule a seed makes: `steps` random faults (a partition, a heal
+/// or a kill), each followed by one to three edits and a wait; then a last
+/// partition with an edit on each side and a kill, until each side agrees,
+/// held 3 to 8 s more; then the last heal.
 pub fn schedule(seed: u64, steps: usize) -> Vec<Step> {
     let mut rng = Rng::new(seed);
     let n = NAMES.len() as u64;
     let mut plan = Vec::new();
+    let edit = |rng: &mut Rng, member: usize, plan: &mut Vec<Step>| {
+        let note = (rng.below(3) != 0).then(|| rng.below(SHARED.len() as u64) as usize);
+        plan.push(Step::Edit { member, note });
+    };
     for _ in 0..steps {
         match rng.below(3) {
-            0 => {
-                // A random non-empty proper subset.
-                let mask = 1 + rng.below((1 << n) - 2);
-                plan.push(Step::Partition(
-                    (0..NAMES.len()).filter(|i| mask & (1 << i) != 0).collect(),
-                ));
-            }
+            0 => plan.push(Step::Partition(group(&mut rng))),
             1 => plan.push(Step::Heal),
             _ => plan.push(Step::Kill(rng.below(n) as usize)),
         }
         for _ in 0..1 + rng.below(3) {
             let member = rng.below(n) as usize;
-            let note = (rng.below(3) != 0).then(|| rng.below(SHARED.len() as u64) as usize);
-            plan.push(Step::Edit { member, note });
+            edit(&mut rng, member, &mut plan);
         }
         plan.push(Step::Wait(Duration::from_millis(300 + rng.below(1200))));
     }
+    let last = group(&mut rng);
+    let outside = (0..NAMES.len())
+        .filter(|i| !last.contains(i))
+        .collect::<Vec<_>>();
+    let inside = last[rng.below(last.len() as u64) as usize];
+    let across = outside[rng.below(outside.len() as u64) as usize];
+    plan.push(Step::Partition(last));
+    edit(&mut rng, inside, &mut plan);
+    edit(&mut rng, across, &mut plan);
+    plan.push(Step::Kill(rng.below(n) as usize));
+    plan.push(Step::SidesAgree);
+    // Held long enough for redial backoffs to grow (to their cap, often).
+    plan.push(Step::Wait(Duration::from_millis(3000 + rng.below(5000))));
     plan.push(Step::Heal);
     plan
+}
+
+/// A random non-empty proper subset of the members.
+fn group(rng: &mut Rng) -> Vec<usize> {
+    let mask = 1 + rng.below((1 << NAMES.len()) - 2);
+    (0..NAMES.len()).filter(|i| mask & (1 << i) != 0).collect()
 }
 
 /// What a run saw.
 #[derive(Debug, Clone, Default)]
 pub struct RunReport {
-    /// Partitions, heals and kills made.
+    /// Partitions made.
     pub partitions: usize,
     /// Heals made (the last included).
     pub heals: usize,
@@ -95,6 +129,8 @@ pub struct RunReport {
     pub kills: usize,
     /// Edits made (each a unique marker).
     pub edits: usize,
+    /// From the last partition's kill until each side agreed.
+    pub sides_agreed_after: Duration,
     /// From the last heal until every member agreed.
     pub converged_after: Duration,
     /// Documents each member holds at the end.
@@ -110,12 +146,18 @@ pub struct Garden5 {
     members: Vec<Member>,
     blocklists: Vec<PathBuf>,
     ids: Vec<String>,
+    /// The group cut off from the rest now, if any.
+    cut: Option<Vec<usize>>,
+    /// Markers made since the partition began, with who made them.
+    since_cut: Vec<(usize, String)>,
     _scratch: tempfile::TempDir,
 }
 
 impl Garden5 {
-    /// Found the garden with Ada, invite and join the other four, and start
-    /// every member's `loam serve`.
+    /// Found the garden with Ada, invite and join the other four, start
+    /// every member's `loam serve`, and wait until each knows where every
+    /// other is (joiners learn only Ada's address from their ticket: the
+    /// rest comes from the members sharing what they know).
     pub fn start() -> anyhow::Result<Self> {
         let scratch = tempfile::tempdir()?;
         let editor = scratch.path().join("append-marker");
@@ -142,13 +184,12 @@ impl Garden5 {
         let ids = members
             .iter()
             .map(|m| {
-                Ok(m.run(&["--json", "whoami"]).json()?["member_id"]
+                let who = m.run(&["--json", "whoami"]).json()?;
+                who["member_id"]
                     .as_str()
-                    .map(str::to_owned))
+                    .map(str::to_owned)
+                    .context("whoami --json gave no member id")
             })
-            .collect::<anyhow::Result<Vec<_>>>()?
-            .into_iter()
-            .map(|id| id.context("whoami --json gave no member id"))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let (ada, others) = members.split_first_mut().context("no members")?;
         ada.run(&["init", "Commons"]).ok()?;
@@ -166,16 +207,43 @@ impl Garden5 {
             member.run(&["join", &ticket]).ok()?;
             member.serve()?;
         }
-        Ok(Self {
+        let garden = Self {
             members,
             blocklists,
             ids,
+            cut: None,
+            since_cut: Vec::new(),
             _scratch: scratch,
+        };
+        garden.wait_until_met()?;
+        Ok(garden)
+    }
+
+    /// Wait until every member's `loam peers` lists every other member.
+    fn wait_until_met(&self) -> anyhow::Result<()> {
+        eventually(MEET, || {
+            for (i, m) in self.members.iter().enumerate() {
+                let peers = m.run(&["--json", "peers"]).json()?;
+                let known: Vec<&str> = peers
+                    .as_array()
+                    .map(|list| list.iter().filter_map(|p| p["member"].as_str()).collect())
+                    .unwrap_or_default();
+                let all = self
+                    .ids
+                    .iter()
+                    .enumerate()
+                    .all(|(j, id)| j == i || known.contains(&id.as_str()));
+                if !all {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
         })
+        .context("the members did not learn each other's addresses")
     }
 
     /// Cut `group` off from everyone else (replacing any partition before).
-    pub fn partition(&self, group: &[usize]) -> anyhow::Result<()> {
+    pub fn partition(&mut self, group: &[usize]) -> anyhow::Result<()> {
         for (i, list) in self.blocklists.iter().enumerate() {
             let inside = group.contains(&i);
             let other: Vec<&str> = (0..self.ids.len())
@@ -184,14 +252,18 @@ impl Garden5 {
                 .collect();
             write_atomically(list, &other.join("\n"))?;
         }
+        self.cut = Some(group.to_vec());
+        self.since_cut.clear();
         Ok(())
     }
 
     /// Reconnect everyone.
-    pub fn heal(&self) -> anyhow::Result<()> {
+    pub fn heal(&mut self) -> anyhow::Result<()> {
         for list in &self.blocklists {
             write_atomically(list, "")?;
         }
+        self.cut = None;
+        self.since_cut.clear();
         Ok(())
     }
 
@@ -208,6 +280,7 @@ impl Garden5 {
                 member.run(&["new", mark, "--body", mark]).ok()?;
             }
         }
+        self.since_cut.push((i, mark.to_owned()));
         Ok(())
     }
 
@@ -216,6 +289,76 @@ impl Garden5 {
         self.members[i].kill()?;
         self.edit(i, Some(0), mark)?;
         self.members[i].serve()
+    }
+
+    /// Poll until the members on each side of the partition hold the same
+    /// heads and text and every marker made on their side since it began;
+    /// how long that took. Fails after [`CONVERGE`], showing each member's
+    /// heads.
+    pub fn sides_agree(&self) -> anyhow::Result<Duration> {
+        let group = self.cut.clone().unwrap_or_default();
+        let sides: [Vec<usize>; 2] = [
+            group.clone(),
+            (0..NAMES.len()).filter(|i| !group.contains(i)).collect(),
+        ];
+        self.agree(&sides, |side| {
+            self.since_cut
+                .iter()
+                .filter(|(who, _)| side.contains(who))
+                .map(|(_, m)| m.clone())
+                .collect()
+        })
+    }
+
+    /// Poll until every member holds the same heads and text and every
+    /// marker in `marks`; how long that took. Fails after [`CONVERGE`],
+    /// showing each member's heads.
+    pub fn converge(&self, marks: &[String]) -> anyhow::Result<Duration> {
+        let everyone: Vec<usize> = (0..NAMES.len()).collect();
+        self.agree(&[everyone], |_| marks.to_vec())
+    }
+
+    /// Poll until within each of `sides` every member holds the same
+    /// snapshot, holding every marker `marks(side)` names.
+    fn agree(
+        &self,
+        sides: &[Vec<usize>],
+        marks: impl Fn(&[usize]) -> Vec<String>,
+    ) -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        loop {
+            let snaps = self.snapshots()?;
+            let mut missing = Vec::new();
+            let mut agree = true;
+            for side in sides {
+                let Some(&first) = side.first() else { continue };
+                agree &= side.iter().all(|&i| snaps[i] == snaps[first]);
+                for m in marks(side) {
+                    if !snaps[first].values().any(|(_, text)| text.contains(&m)) {
+                        missing.push(format!("{m} at {}", NAMES[first]));
+                    }
+                }
+            }
+            if agree && missing.is_empty() {
+                return Ok(started.elapsed());
+            }
+            if started.elapsed() > CONVERGE {
+                let mut shown = String::new();
+                for (name, snap) in NAMES.iter().zip(&snaps) {
+                    shown.push_str(&format!("{name}: {} documents\n", snap.len()));
+                    for (doc, (heads, text)) in snap {
+                        shown.push_str(&format!(
+                            "  {doc} {heads:?} {} chars\n",
+                            text.chars().count()
+                        ));
+                    }
+                }
+                bail!(
+                    "members {sides:?} do not agree {CONVERGE:?} on (markers missing: {missing:?}):\n{shown}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     /// Every member's documents (heads and text), read from its data
@@ -227,55 +370,12 @@ impl Garden5 {
             .collect()
     }
 
-    /// Poll until every member holds the same heads and text and every
-    /// marker in `marks`, or [`CONVERGE`] passes (then fail, showing each
-    /// member's heads).
-    pub fn converge(&self, marks: &[String]) -> anyhow::Result<Duration> {
-        let started = Instant::now();
-        let deadline = started + CONVERGE;
-        loop {
-            let snaps = self.snapshots()?;
-            let agree = snaps.windows(2).all(|w| w[0] == w[1]);
-            let whole = snaps.first().is_some_and(|s| {
-                marks
-                    .iter()
-                    .all(|m| s.values().any(|(_, text)| text.contains(m.as_str())))
-            });
-            if agree && whole {
-                return Ok(started.elapsed());
-            }
-            if Instant::now() > deadline {
-                let mut shown = String::new();
-                for (name, snap) in NAMES.iter().zip(&snaps) {
-                    shown.push_str(&format!("{name}: {} documents\n", snap.len()));
-                    for (doc, (heads, text)) in snap {
-                        shown.push_str(&format!(
-                            "  {doc} {heads:?} {} chars\n",
-                            text.chars().count()
-                        ));
-                    }
-                }
-                let missing: Vec<&String> = marks
-                    .iter()
-                    .filter(|m| !snaps[0].values().any(|(_, text)| text.contains(m.as_str())))
-                    .collect();
-                bail!(
-                    "members disagree {CONVERGE:?} after the last heal (markers missing at Ada: {missing:?}):\n{shown}"
-                );
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
     /// The serve logs, for a failure's report.
     pub fn logs(&mut self) -> String {
         let mut out = String::new();
         for m in &mut self.members {
-            out.push_str(&format!(
-                "--- {} ---\n{}\n",
-                m.name(),
-                m.serve_log().join("\n")
-            ));
+            let log = m.serve_log().join("\n");
+            out.push_str(&format!("--- {} ---\n{log}\n", m.name()));
         }
         out
     }
@@ -291,7 +391,7 @@ impl Garden5 {
 
 /// Run `plan` on five fresh members and check convergence after it.
 pub fn run(seed: u64, plan: &[Step]) -> anyhow::Result<RunReport> {
-    let mut garden = Garden5::start()?;
+    let mut garden = Garden5::start().with_context(|| format!("LOAM_PARTITION_SEED={seed}"))?;
     let mut report = RunReport::default();
     let mut marks = Vec::new();
     // One marker per step at most: the step's number makes it unique.
@@ -323,6 +423,9 @@ pub fn run(seed: u64, plan: &[Step]) -> anyhow::Result<RunReport> {
                 std::thread::sleep(*d);
                 Ok(())
             }
+            Step::SidesAgree => garden.sides_agree().map(|took| {
+                report.sides_agreed_after = took;
+            }),
         };
         if let Err(e) = result {
             bail!(
@@ -333,9 +436,15 @@ pub fn run(seed: u64, plan: &[Step]) -> anyhow::Result<RunReport> {
     }
     match garden.converge(&marks) {
         Ok(after) => report.converged_after = after,
-        Err(e) => bail!("LOAM_PARTITION_SEED={seed}: {e:#}\n{}", garden.logs()),
+        Err(e) => bail!(
+            "LOAM_PARTITION_SEED={seed}: after the last heal: {e:#}\n{}",
+            garden.logs()
+        ),
     }
     report.docs = snapshot(&garden.members[0].data_dir())?.len();
+    if std::env::var_os("LOAM_PARTITION_LOGS").is_some() {
+        eprintln!("{}", garden.logs());
+    }
     garden.stop()?;
     Ok(report)
 }
