@@ -479,6 +479,13 @@ impl Inner {
             )));
         }
         let conn = self.net()?.connect(addr).await?;
+        if self.blocklist.blocks(addr.member) {
+            // Cut off while the dial was under way.
+            conn.close(0, "blocked");
+            return Err(NodeError::Network(format!(
+                "blocked by the {BLOCKLIST_VAR} test hook"
+            )));
+        }
         let _ = garden.remember_peer(addr, time::now());
         let store = GardenSync::new(self.node.clone(), garden.clone()).sharing(self.own_addr());
         self.spawn_session(conn, Some((store, None)))
@@ -595,6 +602,11 @@ impl ConnectionHandler for Handler {
             let Some(inner) = self.inner.upgrade() else {
                 return;
             };
+            if inner.blocklist.blocks(conn.remote()) {
+                // Cut off since the handshake was admitted.
+                conn.close(0, "blocked");
+                return;
+            }
             let Ok(id) = inner.spawn_session(conn, None) else {
                 return;
             };
