@@ -67,14 +67,15 @@ pub enum Step {
     Wait(Duration),
     /// Wait until the members on each side of the partition agree among
     /// themselves, holding every marker made on their side since it began
-    /// (fail after [`CONVERGE`]).
+    /// and none made on the other (fail after [`CONVERGE`], or at once if
+    /// a marker crossed).
     SidesAgree,
 }
 
 /// The schedule a seed makes: `steps` random faults (a partition, a heal
 /// or a kill), each followed by one to three edits and a wait; then a last
 /// partition with an edit on each side and a kill, until each side agrees,
-/// held 3 to 8 s more; then the last heal.
+/// held 3 to 8 s more (each side agreeing still); then the last heal.
 pub fn schedule(seed: u64, steps: usize) -> Vec<Step> {
     let mut rng = Rng::new(seed);
     let n = NAMES.len() as u64;
@@ -106,8 +107,10 @@ pub fn schedule(seed: u64, steps: usize) -> Vec<Step> {
     edit(&mut rng, across, &mut plan);
     plan.push(Step::Kill(rng.below(n) as usize));
     plan.push(Step::SidesAgree);
-    // Held long enough for redial backoffs to grow (to their cap, often).
+    // Held long enough for redial backoffs to grow (to their cap, often),
+    // and checked again: nothing crossed meanwhile.
     plan.push(Step::Wait(Duration::from_millis(3000 + rng.below(5000))));
+    plan.push(Step::SidesAgree);
     plan.push(Step::Heal);
     plan
 }
@@ -129,7 +132,8 @@ pub struct RunReport {
     pub kills: usize,
     /// Edits made (each a unique marker).
     pub edits: usize,
-    /// From the last partition's kill until each side agreed.
+    /// From the last partition's kill until each side agreed (the longer
+    /// of the two checks).
     pub sides_agreed_after: Duration,
     /// From the last heal until every member agreed.
     pub converged_after: Duration,
@@ -242,8 +246,12 @@ impl Garden5 {
         .context("the members did not learn each other's addresses")
     }
 
-    /// Cut `group` off from everyone else (replacing any partition before).
+    /// Cut `group` off from everyone else (replacing any partition before),
+    /// and wait until it is in force: every member's serve has reported
+    /// (`loam status`) since, with no session across the cut. New sessions
+    /// across it are refused from the moment the files are written.
     pub fn partition(&mut self, group: &[usize]) -> anyhow::Result<()> {
+        let written = now_ms()?;
         for (i, list) in self.blocklists.iter().enumerate() {
             let inside = group.contains(&i);
             let other: Vec<&str> = (0..self.ids.len())
@@ -254,7 +262,23 @@ impl Garden5 {
         }
         self.cut = Some(group.to_vec());
         self.since_cut.clear();
-        Ok(())
+        eventually(CONVERGE, || {
+            for (i, m) in self.members.iter().enumerate() {
+                let status = m.run(&["--json", "status"]).json()?;
+                let fresh = status["updated_ms"].as_i64().is_some_and(|t| t > written);
+                let across = status["peers"].as_array().is_some_and(|peers| {
+                    peers.iter().any(|p| {
+                        let j = self.ids.iter().position(|id| p["member"] == id.as_str());
+                        j.is_some_and(|j| group.contains(&j) != group.contains(&i))
+                    })
+                });
+                if !fresh || across {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        })
+        .context("the partition did not come into force")
     }
 
     /// Reconnect everyone.
@@ -301,6 +325,24 @@ impl Garden5 {
             group.clone(),
             (0..NAMES.len()).filter(|i| !group.contains(i)).collect(),
         ];
+        let snaps = self.snapshots()?;
+        for side in &sides {
+            for (who, m) in &self.since_cut {
+                if side.contains(who) {
+                    continue;
+                }
+                if let Some(&i) = side
+                    .iter()
+                    .find(|&&i| snaps[i].values().any(|(_, text)| text.contains(m)))
+                {
+                    bail!(
+                        "{m}, made by {} since the partition, crossed it to {}",
+                        NAMES[*who],
+                        NAMES[i]
+                    );
+                }
+            }
+        }
         self.agree(&sides, |side| {
             self.since_cut
                 .iter()
@@ -424,7 +466,7 @@ pub fn run(seed: u64, plan: &[Step]) -> anyhow::Result<RunReport> {
                 Ok(())
             }
             Step::SidesAgree => garden.sides_agree().map(|took| {
-                report.sides_agreed_after = took;
+                report.sides_agreed_after = report.sides_agreed_after.max(took);
             }),
         };
         if let Err(e) = result {
@@ -443,7 +485,7 @@ pub fn run(seed: u64, plan: &[Step]) -> anyhow::Result<RunReport> {
     }
     report.docs = snapshot(&garden.members[0].data_dir())?.len();
     if std::env::var_os("LOAM_PARTITION_LOGS").is_some() {
-        eprintln!("{}", garden.logs());
+        eprintln!("{plan:?}\n{}", garden.logs());
     }
     garden.stop()?;
     Ok(report)
@@ -461,6 +503,12 @@ fn snapshot(data_dir: &Path) -> anyhow::Result<Snapshot> {
         snap.insert(doc.to_string(), (heads, text));
     }
     Ok(snap)
+}
+
+/// Milliseconds since the Unix epoch, as `loam status` reports times.
+fn now_ms() -> anyhow::Result<i64> {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+    Ok(i64::try_from(since.as_millis())?)
 }
 
 /// Replace `path`'s contents in one step (a reader never sees half).
