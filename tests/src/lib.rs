@@ -2,11 +2,14 @@
 //! with its own data directory, talking over loopback only.
 //!
 //! Every process runs with `LOAM_NET=loopback` (bind 127.0.0.1, no relay, no
-//! DNS lookup, no mDNS), so no test sends a packet anywhere but loopback.
+//! DNS lookup, no mDNS), so no test sends a packet anywhere but loopback;
+//! the partition test's members may instead go online inside private
+//! network namespaces it creates ([`netns`]), with no relay and no mDNS.
 //! Long-running `loam serve` processes are stopped with SIGTERM when their
 //! [`Member`] is dropped, and killed if they do not stop in time.
 
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -15,6 +18,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 pub mod crash;
+pub mod netns;
 pub mod partition;
 
 /// How long a `loam` command may take before the test fails.
@@ -100,7 +104,13 @@ pub struct Member {
     binary: PathBuf,
     serve: Option<Serve>,
     env: Vec<(String, String)>,
+    /// The network namespace and address its network commands use instead
+    /// of loopback.
+    netns: Option<(String, SocketAddr)>,
 }
+
+/// The commands that go online.
+const ONLINE: [&str; 3] = ["serve", "join", "sync"];
 
 #[derive(Debug)]
 struct Serve {
@@ -118,6 +128,7 @@ impl Member {
             binary: loam_binary()?,
             serve: None,
             env: Vec::new(),
+            netns: None,
         };
         member.run(&["whoami", "--set-name", name]).ok()?;
         Ok(member)
@@ -134,7 +145,19 @@ impl Member {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(&self.binary);
+        let subcommand = args.iter().find(|a| !a.starts_with('-'));
+        let netns = self
+            .netns
+            .as_ref()
+            .filter(|_| subcommand.is_some_and(|c| ONLINE.contains(c)));
+        let mut command = match netns {
+            Some((ns, _)) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(&self.binary);
+                c
+            }
+            None => Command::new(&self.binary),
+        };
         command
             .args(args)
             .env("LOAM_DATA_DIR", self.data_dir())
@@ -143,7 +166,20 @@ impl Member {
             .env_remove("LOAM_GARDEN")
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
+        if let Some((_, bind)) = netns {
+            command
+                .args(["--bind", &bind.to_string(), "--no-relay", "--no-mdns"])
+                .env_remove("LOAM_NET");
+        }
         command
+    }
+
+    /// Run this member's network commands (`serve`, `join`, `sync`) in the
+    /// network namespace `ns`, listening on `bind` with no relay and no
+    /// mDNS, instead of on loopback (`ip netns exec`, as root: see
+    /// [`crate::netns`]). Other commands run as before.
+    pub fn set_netns(&mut self, ns: impl Into<String>, bind: SocketAddr) {
+        self.netns = Some((ns.into(), bind));
     }
 
     /// Set `key` to `value` in the environment of every `loam` this member

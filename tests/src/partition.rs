@@ -2,10 +2,20 @@
 //! cut apart and healed and killed on a seeded schedule, editing on every
 //! side, and converging once the last partition heals.
 //!
-//! Links are cut with loam-node's test hook: every member's serve runs with
-//! `LOAM_TEST_BLOCKLIST` naming a file of its own, and a partition writes
-//! into each file the ids of the members on the other side (the node then
-//! refuses and closes connections with them). Edits are made with the
+//! Links are cut in one of two ways ([`Links`]; `LOAM_PARTITION_NET`
+//! chooses, else namespaces where the machine allows them):
+//!
+//! - **Network namespaces** (root and iproute2): each member's serve runs
+//!   in a namespace of its own, linked to a hub by a veth pair; a partition
+//!   moves links between two bridges, so packets across it are lost
+//!   silently, as on a real network ([`crate::netns`]).
+//! - **Per-peer blocking**, anywhere: every member's serve runs on loopback
+//!   with loam-node's test hook `LOAM_TEST_BLOCKLIST` naming a file of its
+//!   own, and a partition writes into each file the ids of the members on
+//!   the other side (the node then refuses and closes connections with
+//!   them); it counts once no session crosses it.
+//!
+//! Edits are made with the
 //! `loam` command line on the member's data directory while its serve runs
 //! (as a person would beside the app): each appends a unique marker to a
 //! shared note through `$EDITOR`, or creates a note of its own.
@@ -28,6 +38,7 @@ use anyhow::{Context, bail};
 use loam_node::Node;
 
 use crate::crash::Rng;
+use crate::netns::Netns;
 use crate::{Member, eventually};
 
 /// How long after the last heal every member must agree (and how long the
@@ -75,8 +86,9 @@ pub enum Step {
 /// The schedule a seed makes: `steps` random faults (a partition, a heal
 /// or a kill), each followed by one to three edits and a wait; then a last
 /// partition with an edit on each side and a kill, until each side agrees,
-/// held 3 to 8 s more (each side agreeing still); then the last heal.
-pub fn schedule(seed: u64, steps: usize) -> Vec<Step> {
+/// held `hold` more (3 to 8 s when `None`; each side agreeing still); then
+/// the last heal.
+pub fn schedule(seed: u64, steps: usize, hold: Option<Duration>) -> Vec<Step> {
     let mut rng = Rng::new(seed);
     let n = NAMES.len() as u64;
     let mut plan = Vec::new();
@@ -109,7 +121,8 @@ pub fn schedule(seed: u64, steps: usize) -> Vec<Step> {
     plan.push(Step::SidesAgree);
     // Held long enough for redial backoffs to grow (to their cap, often),
     // and checked again: nothing crossed meanwhile.
-    plan.push(Step::Wait(Duration::from_millis(3000 + rng.below(5000))));
+    let random_hold = Duration::from_millis(3000 + rng.below(5000));
+    plan.push(Step::Wait(hold.unwrap_or(random_hold)));
     plan.push(Step::SidesAgree);
     plan.push(Step::Heal);
     plan
@@ -121,9 +134,59 @@ fn group(rng: &mut Rng) -> Vec<usize> {
     (0..NAMES.len()).filter(|i| mask & (1 << i) != 0).collect()
 }
 
+/// How links between members are cut.
+#[derive(Debug)]
+pub enum Links {
+    /// Network namespaces, one per member (see [`crate::netns`]).
+    Netns(Netns),
+    /// loam-node's `LOAM_TEST_BLOCKLIST` hook: each member's block-list
+    /// file.
+    Blocklist(Vec<PathBuf>),
+}
+
+impl Links {
+    /// What `LOAM_PARTITION_NET` asks for (`netns` or `blocklist`), else
+    /// namespaces if the machine allows them (said on standard error when
+    /// it does not), else per-peer blocking.
+    fn choose(scratch: &Path) -> anyhow::Result<Self> {
+        let want = std::env::var("LOAM_PARTITION_NET").unwrap_or_default();
+        let blocklist = || -> anyhow::Result<Self> {
+            let mut lists = Vec::new();
+            for name in NAMES {
+                let list = scratch.join(format!("blocklist-{name}"));
+                std::fs::write(&list, "")?;
+                lists.push(list);
+            }
+            Ok(Self::Blocklist(lists))
+        };
+        match want.as_str() {
+            "blocklist" => blocklist(),
+            "netns" => Ok(Self::Netns(Netns::create(NAMES.len())?)),
+            "" => match Netns::create(NAMES.len()) {
+                Ok(netns) => Ok(Self::Netns(netns)),
+                Err(e) => {
+                    eprintln!("partitions: no network namespaces ({e:#}): blocking per peer");
+                    blocklist()
+                }
+            },
+            other => bail!("LOAM_PARTITION_NET is {other:?}: netns or blocklist"),
+        }
+    }
+
+    /// A name for reports.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Netns(_) => "network namespaces",
+            Self::Blocklist(_) => "per-peer blocking",
+        }
+    }
+}
+
 /// What a run saw.
 #[derive(Debug, Clone, Default)]
 pub struct RunReport {
+    /// How links were cut.
+    pub links: &'static str,
     /// Partitions made.
     pub partitions: usize,
     /// Heals made (the last included).
@@ -144,11 +207,12 @@ pub struct RunReport {
 /// A member's documents: id → (heads, text).
 type Snapshot = BTreeMap<String, (Vec<String>, String)>;
 
-/// Five members, one garden, and the partition hook wired up.
+/// Five members, one garden, and their links.
 #[derive(Debug)]
 pub struct Garden5 {
+    /// Dropped first: their serves are killed before the namespaces go.
     members: Vec<Member>,
-    blocklists: Vec<PathBuf>,
+    links: Links,
     ids: Vec<String>,
     /// The group cut off from the rest now, if any.
     cut: Option<Vec<usize>>,
@@ -170,20 +234,20 @@ impl Garden5 {
             "#!/bin/sh\nprintf '\\n%s\\n' \"$LOAM_E2E_MARK\" >> \"$1\"\n",
         )?;
         set_executable(&editor)?;
+        let links = Links::choose(scratch.path())?;
         let mut members = Vec::new();
-        let mut blocklists = Vec::new();
-        for name in NAMES {
+        for (i, name) in NAMES.into_iter().enumerate() {
             let mut member = Member::new(name)?;
-            let list = scratch.path().join(format!("blocklist-{name}"));
-            std::fs::write(&list, "")?;
-            member.set_env(
-                loam_node::network::BLOCKLIST_VAR,
-                list.to_string_lossy().into_owned(),
-            );
+            match &links {
+                Links::Netns(netns) => member.set_netns(netns.member(i), netns.bind(i)),
+                Links::Blocklist(lists) => member.set_env(
+                    loam_node::network::BLOCKLIST_VAR,
+                    lists[i].to_string_lossy().into_owned(),
+                ),
+            }
             member.set_env("EDITOR", editor.to_string_lossy().into_owned());
             member.set_env("VISUAL", editor.to_string_lossy().into_owned());
             members.push(member);
-            blocklists.push(list);
         }
         let ids = members
             .iter()
@@ -213,7 +277,7 @@ impl Garden5 {
         }
         let garden = Self {
             members,
-            blocklists,
+            links,
             ids,
             cut: None,
             since_cut: Vec::new(),
@@ -246,13 +310,20 @@ impl Garden5 {
         .context("the members did not learn each other's addresses")
     }
 
-    /// Cut `group` off from everyone else (replacing any partition before),
-    /// and wait until it is in force: every member's serve has reported
-    /// (`loam status`) since, with no session across the cut. New sessions
-    /// across it are refused from the moment the files are written.
+    /// Cut `group` off from everyone else (replacing any partition before).
+    /// With namespaces that is at once; with per-peer blocking, wait until
+    /// it is in force: every member's serve has reported (`loam status`)
+    /// since, with no session across the cut (new sessions across it are
+    /// refused from the moment the files are written).
     pub fn partition(&mut self, group: &[usize]) -> anyhow::Result<()> {
+        self.cut = Some(group.to_vec());
+        self.since_cut.clear();
+        let lists = match &self.links {
+            Links::Netns(netns) => return netns.partition(group),
+            Links::Blocklist(lists) => lists,
+        };
         let written = now_ms()?;
-        for (i, list) in self.blocklists.iter().enumerate() {
+        for (i, list) in lists.iter().enumerate() {
             let inside = group.contains(&i);
             let other: Vec<&str> = (0..self.ids.len())
                 .filter(|j| group.contains(j) != inside)
@@ -260,8 +331,6 @@ impl Garden5 {
                 .collect();
             write_atomically(list, &other.join("\n"))?;
         }
-        self.cut = Some(group.to_vec());
-        self.since_cut.clear();
         eventually(CONVERGE, || {
             for (i, m) in self.members.iter().enumerate() {
                 let status = m.run(&["--json", "status"]).json()?;
@@ -283,12 +352,17 @@ impl Garden5 {
 
     /// Reconnect everyone.
     pub fn heal(&mut self) -> anyhow::Result<()> {
-        for list in &self.blocklists {
-            write_atomically(list, "")?;
-        }
         self.cut = None;
         self.since_cut.clear();
-        Ok(())
+        match &self.links {
+            Links::Netns(netns) => netns.heal(),
+            Links::Blocklist(lists) => {
+                for list in lists {
+                    write_atomically(list, "")?;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Member `i` appends `mark` to shared note `note`, or creates a note
@@ -434,7 +508,10 @@ impl Garden5 {
 /// Run `plan` on five fresh members and check convergence after it.
 pub fn run(seed: u64, plan: &[Step]) -> anyhow::Result<RunReport> {
     let mut garden = Garden5::start().with_context(|| format!("LOAM_PARTITION_SEED={seed}"))?;
-    let mut report = RunReport::default();
+    let mut report = RunReport {
+        links: garden.links.name(),
+        ..RunReport::default()
+    };
     let mut marks = Vec::new();
     // One marker per step at most: the step's number makes it unique.
     let mark = |step: usize| format!("m{seed:x}s{step}");
