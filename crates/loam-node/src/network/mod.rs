@@ -868,32 +868,24 @@ impl Network {
     }
 
     /// Block until SIGINT or SIGTERM, calling `tick` every `every`.
+    ///
+    /// The signals are listened for from the start, once: one that arrives
+    /// while `tick` runs stops the next wait. (Listening afresh for each
+    /// wait lost such a signal, and the process then ignored it.)
     pub fn run_until_signal(
         &self,
         every: Duration,
         mut tick: impl FnMut(&Network),
     ) -> Result<(), NodeError> {
         let runtime = self.runtime()?;
+        let mut signals = {
+            let _entered = runtime.enter();
+            Signals::listen()
+        };
         loop {
             let stop = runtime.block_on(async {
-                let term = async {
-                    #[cfg(unix)]
-                    {
-                        match tokio::signal::unix::signal(
-                            tokio::signal::unix::SignalKind::terminate(),
-                        ) {
-                            Ok(mut s) => {
-                                s.recv().await;
-                            }
-                            Err(_) => std::future::pending::<()>().await,
-                        }
-                    }
-                    #[cfg(not(unix))]
-                    std::future::pending::<()>().await;
-                };
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => true,
-                    () = term => true,
+                    () = signals.next() => true,
                     () = tokio::time::sleep(every) => false,
                 }
             });
@@ -940,6 +932,54 @@ impl Network {
 impl Drop for Network {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// SIGINT and SIGTERM, listened for once: one that arrives between two
+/// waits is kept for the next.
+struct Signals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    /// Start listening (inside the runtime).
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// The next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn one(signal: Option<&mut tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = one(self.term.as_mut()) => {}
+                () = one(self.int.as_mut()) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
