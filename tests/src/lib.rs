@@ -339,11 +339,17 @@ impl Member {
                 return Ok(());
             }
             if Instant::now() > deadline {
+                let threads = threads(serve.child.id());
                 let _ = serve.child.kill();
                 let _ = serve.child.wait();
+                while let Ok(line) = serve.lines.try_recv() {
+                    serve.log.push(line);
+                }
                 bail!(
-                    "{}'s `loam serve` did not stop within 10 s of SIGTERM",
-                    self.name
+                    "{}'s `loam serve` did not stop within 10 s of SIGTERM; its threads (name: \
+                     kernel wait): {threads}; its log:\n{}",
+                    self.name,
+                    serve.log.join("\n")
                 );
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -358,6 +364,28 @@ impl Drop for Member {
             let _ = serve.child.wait();
         }
     }
+}
+
+/// A process's threads with where each waits in the kernel (Linux
+/// `/proc`), for a report on a process that hangs.
+fn threads(pid: u32) -> String {
+    let dir = PathBuf::from(format!("/proc/{pid}/task"));
+    let Ok(tasks) = std::fs::read_dir(&dir) else {
+        return "(unknown)".into();
+    };
+    let read = |task: &Path, file: &str| {
+        std::fs::read_to_string(task.join(file))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
+    tasks
+        .flatten()
+        .map(|t| {
+            let path = t.path();
+            format!("{}: {}", read(&path, "comm"), read(&path, "wchan"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Send a signal with kill(1): the tests need no libc binding for it.
