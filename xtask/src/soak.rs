@@ -16,7 +16,10 @@ const CRASH_RUNS: &str = "2000";
 /// whose last partition lasts past QUIC's idle timeout (sessions die and
 /// dials time out before the heal).
 const PARTITION_SOAK: [&[(&str, &str)]; 3] = [
-    &[("LOAM_PARTITION_RUNS", "10"), ("LOAM_PARTITION_STEPS", "16")],
+    &[
+        ("LOAM_PARTITION_RUNS", "10"),
+        ("LOAM_PARTITION_STEPS", "16"),
+    ],
     &[
         ("LOAM_PARTITION_RUNS", "2"),
         ("LOAM_PARTITION_STEPS", "16"),
