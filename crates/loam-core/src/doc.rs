@@ -222,6 +222,10 @@ pub struct NoteDoc {
     pending_edits: Option<BodyEdits>,
     /// The body edits of changes committed here and not yet saved.
     committed_edits: HashMap<ChangeHash, BodyEdits>,
+    /// The bytes this replica was loaded from, when it arrived whole from a
+    /// peer and is not saved yet, and the heads they hold: stored as they
+    /// are, without rebuilding its changes, while nothing else was added.
+    adopted: Option<(Vec<u8>, Vec<ChangeHash>)>,
 }
 
 /// The changes not yet saved ([`NoteDoc::unsaved`]).
@@ -232,7 +236,9 @@ pub struct Unsaved {
     pub bytes: Vec<u8>,
     /// The heads after them: what to pass to [`NoteDoc::mark_saved`].
     pub heads: Vec<ChangeHash>,
-    /// One summary per change, in the order of `bytes`.
+    /// One summary per change, in the order of `bytes`; empty for the
+    /// bytes of a document adopted whole ([`NoteDoc::from_received_whole`]),
+    /// whose history is to be read from the document later.
     pub changes: Vec<ChangeSummary>,
 }
 
@@ -283,6 +289,7 @@ impl NoteDoc {
                 deleted: 0,
             }),
             committed_edits: HashMap::new(),
+            adopted: None,
         };
         this.commit(now, Some("create"));
         Ok(this)
@@ -335,8 +342,25 @@ impl NoteDoc {
             body_text: None,
             pending_edits: Some(BodyEdits::default()),
             committed_edits: HashMap::new(),
+            adopted: None,
         };
         this.check_schema()?;
+        Ok(this)
+    }
+
+    /// [`NoteDoc::from_received`] of a document a peer sent whole, loaded
+    /// from exactly `bytes` (and nothing applied since): the first
+    /// [`NoteDoc::unsaved`] hands out `bytes` as they are, without
+    /// summaries, instead of rebuilding every change from the document
+    /// (which costs as much as loading it again).
+    pub fn from_received_whole(
+        doc: AutoCommit,
+        bytes: Vec<u8>,
+        author: MemberId,
+    ) -> Result<Self, DocError> {
+        let mut this = Self::from_received(doc, author)?;
+        let heads = this.doc.get_heads();
+        this.adopted = Some((bytes, heads));
         Ok(this)
     }
 
@@ -365,6 +389,7 @@ impl NoteDoc {
             body_text: None,
             pending_edits: Some(BodyEdits::default()),
             committed_edits: HashMap::new(),
+            adopted: None,
         })
     }
 
@@ -659,6 +684,16 @@ impl NoteDoc {
         if self.has_pending() {
             return Err(DocError::Uncommitted);
         }
+        if let Some((bytes, heads)) = &self.adopted
+            && self.saved.is_empty()
+            && *heads == self.doc.get_heads()
+        {
+            return Ok(Unsaved {
+                bytes: bytes.clone(),
+                heads: heads.clone(),
+                changes: Vec::new(),
+            });
+        }
         let changes = self.doc.get_changes(&self.saved);
         let mut bytes = Vec::new();
         let mut summaries = Vec::with_capacity(changes.len());
@@ -715,6 +750,7 @@ impl NoteDoc {
 
     /// Record that everything up to `heads` is stored.
     pub fn mark_saved(&mut self, heads: Vec<ChangeHash>) {
+        self.adopted = None;
         self.saved = heads;
         self.committed_edits.clear();
     }
@@ -1118,6 +1154,29 @@ mod tests {
         doc.mark_saved(next.heads);
         assert!(doc.unsaved().unwrap().changes.is_empty());
         assert_eq!(doc.history().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_document_received_whole_is_saved_as_the_bytes_it_came_in() {
+        let mut sent = NoteDoc::create(&NewDoc::note("n", "from afar"), ME, T0).unwrap();
+        let bytes = sent.automerge().save();
+        let loaded = AutoCommit::load(&bytes).unwrap();
+        let mut doc = NoteDoc::from_received_whole(loaded, bytes.clone(), ME).unwrap();
+        let first = doc.unsaved().unwrap();
+        assert_eq!(first.bytes, bytes);
+        assert!(first.changes.is_empty(), "history is read later");
+        assert_eq!(first.heads, sent.automerge().get_heads());
+        doc.mark_saved(first.heads);
+        assert!(doc.unsaved().unwrap().bytes.is_empty());
+
+        // Changed before it was saved: its changes are handed out as usual.
+        let loaded = AutoCommit::load(&bytes).unwrap();
+        let mut doc = NoteDoc::from_received_whole(loaded, bytes.clone(), ME).unwrap();
+        doc.replace_text("from afar, edited").unwrap();
+        doc.commit(T0 + 1, None);
+        let unsaved = doc.unsaved().unwrap();
+        assert_eq!(unsaved.changes.len(), 2);
+        assert_ne!(unsaved.bytes, bytes);
     }
 
     #[test]

@@ -1083,6 +1083,7 @@ impl Garden {
 
     /// The member who created `doc` (made its first signed change).
     pub(crate) fn creator_of(&self, doc: DocId) -> Result<Option<MemberId>, NodeError> {
+        self.ensure_history(doc)?;
         let facts = self.lock().store.doc_facts()?;
         Ok(facts
             .into_iter()

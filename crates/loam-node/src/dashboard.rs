@@ -91,6 +91,7 @@ impl Garden {
         ),
         NodeError,
     > {
+        self.complete_history()?;
         let community = self.community()?;
         let membership = self.members()?;
         let (sessions, docs, links) = {

@@ -123,7 +123,7 @@ pub struct MergeReport {
 impl Garden {
     /// The history index of `id` filled in, from the document itself when
     /// it was stored before the index existed (one load, once).
-    fn ensure_history(&self, id: DocId) -> Result<(), NodeError> {
+    pub(crate) fn ensure_history(&self, id: DocId) -> Result<(), NodeError> {
         // The document is read without holding the garden's lock (a long
         // document takes a while to load). Chunks stored meanwhile by this
         // process come with their summaries; if another process stored
@@ -150,6 +150,30 @@ impl Garden {
         Err(NodeError::Store(loam_store::StoreError::Locked {
             path: state.store.path().map(Into::into).unwrap_or_default(),
         }))
+    }
+
+    /// Fill in the history index of every document stored without it
+    /// (documents that arrived whole from a peer, or were stored before
+    /// the index existed), each loaded once. Figures read from the index
+    /// (the dashboard, profiles, who started a page) call this first, so
+    /// that they count every change.
+    pub fn complete_history(&self) -> Result<usize, NodeError> {
+        const BATCH: usize = 256;
+        let mut done = 0;
+        let mut last = Vec::new();
+        loop {
+            let backlog = self.lock().store.history_backlog(BATCH)?;
+            // Each round takes its documents off the backlog; one that
+            // stays would be read again forever.
+            if backlog.is_empty() || backlog == last {
+                return Ok(done);
+            }
+            for id in &backlog {
+                self.ensure_history(*id)?;
+            }
+            done += backlog.len();
+            last = backlog;
+        }
     }
 
     /// `id`'s edit sessions, oldest first. Reads the history index only (a

@@ -11,6 +11,14 @@
 //! message), and is then stored like any other received change, with the
 //! signatures that came with it.
 //!
+//! Whole documents: a document the peer holds none of is sent as its
+//! stored chunks, read without loading it ([`SyncStore::whole_doc`], from
+//! the store's history rows and chunks), and one that arrives whole is
+//! kept as the replica verification already loaded and stored as the bytes
+//! that came, its history rows left to be read from it later (the history
+//! backlog; [`Garden::complete_history`]). An initial sync thus loads each
+//! document once, on the receiving side, to check its changes' hashes.
+//!
 //! Community documents (the garden manifest and members' journals, see
 //! [`loam_core::community`]) are recognised by their derived ids: they
 //! take the community path (no waiting for note fields), and
@@ -25,7 +33,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use automerge::AutoCommit;
-use automerge::sync::SyncDoc;
+use automerge::sync::{ChunkList, SyncDoc};
 use loam_core::community::WritePolicy;
 use loam_core::{
     ChangeHash, DocId, Entry, EntryHash, GardenId, MemberId, NoteDoc, Role, SignedChanges,
@@ -33,7 +41,7 @@ use loam_core::{
 use loam_net::PeerAddr;
 use loam_sync::{
     HeadsDigest, MembershipError, PeerHint, Refusal, RefuseCode, StoreError, SyncMessage,
-    SyncState, SyncStore, heads_digest,
+    SyncState, SyncStore, WholeDoc, heads_digest,
 };
 
 use crate::garden::Stored;
@@ -298,6 +306,62 @@ impl SyncStore for GardenSync {
             .map_err(store_error("read change signatures"))
     }
 
+    fn whole_doc(&mut self, doc: DocId) -> Result<Option<WholeDoc>, StoreError> {
+        let garden = self.held()?;
+        if garden
+            .community_kind_of(doc)
+            .map_err(store_error("read the membership log"))?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        garden
+            .whole_doc(doc)
+            .map_err(store_error("read a document"))
+    }
+
+    fn receive_whole_doc(
+        &mut self,
+        doc: DocId,
+        state: &mut SyncState,
+        message: SyncMessage,
+        loaded: AutoCommit,
+        signatures: Vec<SignedChanges>,
+    ) -> Result<(), StoreError> {
+        let garden = self.held()?.clone();
+        let fresh = !self.incoming.contains_key(&doc)
+            && garden
+                .community_kind_of(doc)
+                .map_err(store_error("read the membership log"))?
+                .is_none()
+            && !garden
+                .holds_doc(doc)
+                .map_err(store_error("read a document"))?
+            && NoteDoc::has_fields(&loaded);
+        let bytes = match message.changes.iter().collect::<Vec<_>>().as_slice() {
+            [bytes] if fresh => bytes.to_vec(),
+            _ => return self.receive_sync_message(doc, state, message, signatures),
+        };
+        // The document is `loaded` already: Automerge only has to take in
+        // the rest of the message (heads, capabilities) for the state.
+        let mut incoming = loaded;
+        let rest = SyncMessage {
+            changes: ChunkList::empty(),
+            ..message
+        };
+        incoming
+            .sync()
+            .receive_sync_message(state, rest)
+            .map_err(|e| StoreError::with_source("automerge refused a sync message", e))?;
+        let heads = garden
+            .receive_new(doc, incoming, signatures, Some(bytes))
+            .map_err(store_error("store a received document"))?;
+        if let Some(heads) = heads {
+            self.echoes.insert(doc, heads);
+        }
+        Ok(())
+    }
+
     fn receive_sync_message(
         &mut self,
         doc: DocId,
@@ -339,7 +403,7 @@ impl SyncStore for GardenSync {
             return Ok(());
         }
         let heads = garden
-            .receive_new(doc, incoming, held)
+            .receive_new(doc, incoming, held, None)
             .map_err(store_error("store a received document"))?;
         if let Some(heads) = heads {
             self.echoes.insert(doc, heads);
@@ -415,17 +479,45 @@ impl Garden {
         Ok(heads)
     }
 
-    /// Store `doc`, which arrived whole from a peer, with its signatures;
-    /// the heads announced for it.
+    /// `doc` as stored, for a peer that holds none of it, without loading
+    /// it; `None` when its changes are not all known from the history rows
+    /// and signed (it is then synced the ordinary way).
+    pub(crate) fn whole_doc(&self, doc: DocId) -> Result<Option<WholeDoc>, NodeError> {
+        let mut guard = self.lock();
+        if !guard.has_doc(doc)? {
+            return Ok(None);
+        }
+        // Edits waiting for group commit go with it, signed.
+        self.shared().store_own_first(&mut guard, doc)?;
+        let Some(stored) = guard.store.stored_whole(doc)? else {
+            return Ok(None);
+        };
+        let signatures = guard.store.signatures_for(doc, &stored.changes)?;
+        Ok(Some(WholeDoc {
+            bytes: stored.bytes,
+            heads: stored.heads,
+            changes: stored.changes,
+            signatures,
+        }))
+    }
+
+    /// Store `doc`, which arrived from a peer and is new here, with its
+    /// signatures; the heads announced for it. `whole`: the bytes it was
+    /// loaded from, when it came whole, stored as they are.
     pub(crate) fn receive_new(
         &self,
         doc: DocId,
         received: AutoCommit,
         signatures: Vec<SignedChanges>,
+        whole: Option<Vec<u8>>,
     ) -> Result<Option<Vec<String>>, NodeError> {
         let mut guard = self.lock();
         let member = guard.member;
-        let note = NoteDoc::from_received(received, member).map_err(NodeError::doc(doc))?;
+        let note = match whole {
+            Some(bytes) => NoteDoc::from_received_whole(received, bytes, member),
+            None => NoteDoc::from_received(received, member),
+        }
+        .map_err(NodeError::doc(doc))?;
         guard.insert_received(doc, note);
         let stored = guard
             .store_received(doc, signatures)

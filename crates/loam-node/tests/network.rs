@@ -104,6 +104,43 @@ fn one_new_note_counts_as_one_document() {
     assert_eq!(body(&bo, "Compost"), "Turn it weekly.");
 }
 
+/// A member who holds none of a garden's notes gets them all in one sync,
+/// each sent whole; their history (authorship from signatures) is read
+/// from the documents afterwards, when asked.
+#[test]
+fn an_empty_member_gets_every_note_whole_in_one_sync() {
+    let ada = peer("Ada");
+    let garden = ada.node.create_garden("Commons").unwrap();
+    let bo = peer("Bo");
+    bo.net
+        .join(&ticket(&ada, Role::Member, None), TIMEOUT)
+        .unwrap();
+    let notes: Vec<NewDoc> = (0..300)
+        .map(|i| NewDoc::note(format!("Note {i}"), format!("Body of note {i}.")))
+        .collect();
+    let ids = garden.create_many(notes).unwrap();
+    garden.flush().unwrap();
+
+    let synced = bo.net.sync_once(TIMEOUT).unwrap();
+    assert!(synced.iter().all(|p| p.ok), "{synced:?}");
+    let bo_garden = bo.node.garden_by_id(garden.id()).unwrap();
+    assert_eq!(
+        bo_garden.count(&loam_node::ListQuery::default()).unwrap(),
+        300,
+        "{synced:?}"
+    );
+    for i in [0, 150, 299] {
+        assert_eq!(
+            body(&bo, &format!("Note {i}")),
+            format!("Body of note {i}.")
+        );
+    }
+    let history = bo_garden.history(ids[7]).unwrap();
+    let authors: Vec<_> = history.sessions.iter().map(|s| s.author.member).collect();
+    assert_eq!(authors, [Some(ada.node.member_id())]);
+    assert_eq!(bo_garden.stats().unwrap(), garden.stats().unwrap());
+}
+
 /// Joiners learn only the founder's address from their ticket; members
 /// tell each other the rest, so two who met only through her sync
 /// directly when she is away.

@@ -244,7 +244,90 @@ fn prefix_range(prefix: &str) -> Option<(Vec<u8>, Option<Vec<u8>>)> {
     Some((low, high))
 }
 
+/// A document as stored, read without loading it (see
+/// [`Store::stored_whole`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredWhole {
+    /// Its chunks, one after the other (as `Automerge::load` reads them).
+    pub bytes: Vec<u8>,
+    /// The heads its row was written at.
+    pub heads: Vec<ChangeHash>,
+    /// The hash of every one of its changes, from its history rows.
+    pub changes: Vec<ChangeHash>,
+}
+
 impl Store {
+    /// Document `id` as stored, with the hashes of all its changes, read in
+    /// one transaction without loading it: what a peer that holds none of
+    /// it needs. `None` for an unknown document, or one whose history rows
+    /// are incomplete (its changes are then known only by loading it).
+    pub fn stored_whole(&self, id: DocId) -> Result<Option<StoredWhole>, StoreError> {
+        let run = || -> rusqlite::Result<Option<StoredWhole>> {
+            let tx = self.conn.unchecked_transaction()?;
+            let row = tx
+                .prepare_cached(
+                    "SELECT d.doc, d.heads FROM docs d WHERE d.id = ?1
+                     AND NOT EXISTS (SELECT 1 FROM history_backlog b WHERE b.doc = d.doc)",
+                )?
+                .query_row([id.as_bytes()], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                })
+                .optional()?;
+            let Some((doc, heads)) = row else {
+                return Ok(None);
+            };
+            let heads = heads
+                .split_whitespace()
+                .map(|h| {
+                    h.parse::<ChangeHash>().map_err(|_| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            1,
+                            Type::Text,
+                            format!("`{h}` is not a change hash").into(),
+                        )
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let changes = tx
+                .prepare_cached("SELECT hash FROM changes WHERE doc = ?1")?
+                .query_map([doc], |r| read_hash(r, 0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut bytes = Vec::new();
+            {
+                let mut stmt =
+                    tx.prepare_cached("SELECT bytes FROM chunks WHERE doc = ?1 ORDER BY seq")?;
+                let mut rows = stmt.query([doc])?;
+                while let Some(row) = rows.next()? {
+                    bytes.extend_from_slice(row.get_ref(0)?.as_blob()?);
+                }
+            }
+            if bytes.is_empty() || changes.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(StoredWhole {
+                bytes,
+                heads,
+                changes,
+            }))
+        };
+        run().map_err(|e| self.err(e))
+    }
+
+    /// Up to `limit` documents whose history rows are incomplete (see
+    /// [`Store::history_complete`]).
+    pub fn history_backlog(&self, limit: usize) -> Result<Vec<DocId>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "SELECT d.id FROM history_backlog b JOIN docs d ON d.doc = b.doc
+                 ORDER BY b.doc LIMIT ?1",
+            )
+            .and_then(|mut stmt| {
+                stmt.query_map([to_i64(limit)], |row| crate::docs::read_id(row, 0))?
+                    .collect()
+            })
+            .map_err(|e| self.err(e))
+    }
+
     /// Whether document `id`'s history rows are complete (false for a
     /// document stored before the history index, or written without change
     /// summaries, until [`Store::replace_history`]). False for an unknown

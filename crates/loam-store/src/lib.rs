@@ -48,6 +48,7 @@ pub use attachments::{AttachmentRow, AttachmentWrite, AttachmentWritten};
 pub use community::{CommunityRow, CommunityWrite, DocFact, SessionFact};
 pub use docs::{ArchivedFilter, Chunk, ChunkStats, DocRow, DocWrite, ListQuery, Sort};
 pub use error::StoreError;
+pub use history::StoredWhole;
 pub use imports::{ImportBase, ImportedDoc};
 pub use index::{Backlink, BrokenLink, IndexRows, LinkRow, OutLink, TagCount, TitleEntry};
 pub use membership::PeerRow;

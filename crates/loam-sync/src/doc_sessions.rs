@@ -13,6 +13,15 @@
 //! identical to the last one sent, while the peer's heads have not moved,
 //! is not sent again, so two peers never ping-pong empty messages.
 //!
+//! Whole documents: a document reconciliation found the peer holds none of
+//! is sent in one message straight from storage ([`SyncStore::whole_doc`]:
+//! no document is loaded to send it), with the Automerge state that
+//! Automerge itself would have after sending it whole. When the peer
+//! answers with exactly those heads, the session ends without loading the
+//! document either; its state is dropped, so a later change to it starts
+//! a fresh Automerge sync. Any other answer (the peer got the document
+//! elsewhere meanwhile) continues as an ordinary Automerge sync.
+//!
 //! Stall detection: with repeats suppressed, a sync that makes no progress
 //! goes quiet instead of looping. A session that hears nothing between two
 //! calls of [`Session::on_silence`](crate::Session::on_silence) (the
@@ -25,13 +34,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 use automerge::ChangeHash;
-use automerge::sync::{Message, State};
+use automerge::sync::{Capability, ChunkList, Have, Message, MessageFlags, MessageVersion, State};
 use loam_core::{DocId, GardenId};
 
 use crate::frame::Frame;
 use crate::limits::Limits;
 use crate::session::{SessionError, SyncStats};
-use crate::store::{StoreError, SyncStore};
+use crate::store::{StoreError, SyncStore, WholeDoc};
 use crate::verify::{Verdict, change_hashes, check_incoming, cover};
 
 /// What doc sessions need from their connection for one call.
@@ -54,6 +63,8 @@ struct DocSession {
     last_empty: Option<(Message, Option<Vec<ChangeHash>>)>,
     /// A message arrived since the last silence.
     heard: bool,
+    /// Started by sending the document whole, from storage.
+    whole: bool,
 }
 
 impl DocSession {
@@ -64,8 +75,41 @@ impl DocSession {
             resets: 0,
             last_empty: None,
             heard: true,
+            whole: false,
         }
     }
+}
+
+/// The Automerge state of a document for a peer that holds none of it, as
+/// if it had said so: the next message sends the document whole.
+fn empty_peer() -> State {
+    let mut state = State::new();
+    state.their_heads = Some(Vec::new());
+    state.their_need = Some(Vec::new());
+    state.their_have = Some(Vec::new());
+    state.their_capabilities = Some(vec![Capability::MessageV2]);
+    state
+}
+
+/// The message that sends `whole` to a peer that holds none of it, and
+/// the state Automerge would be in after sending it.
+fn whole_message(whole: WholeDoc) -> (Message, State) {
+    let mut state = empty_peer();
+    state.have_responded = true;
+    state.in_flight = true;
+    state.last_sent_heads.clone_from(&whole.heads);
+    state.sent_hashes.extend(whole.changes.iter().copied());
+    let mut flags = MessageFlags::new();
+    flags.set(MessageFlags::SUPPORTS_SYNC_RESET);
+    let message = Message {
+        heads: whole.heads,
+        need: Vec::new(),
+        have: Vec::<Have>::new(),
+        changes: ChunkList::from(whole.bytes),
+        flags: Some(flags),
+        version: MessageVersion::V2,
+    };
+    (message, state)
 }
 
 #[derive(Debug, Default)]
@@ -75,6 +119,8 @@ pub(crate) struct DocSessions {
     queue: VecDeque<DocId>,
     queued: HashSet<DocId>,
     stopped: HashSet<DocId>,
+    /// Documents found to be missing on the peer, not started yet.
+    missing_there: HashSet<DocId>,
     /// Documents that have reached agreement at least once, so that
     /// [`SyncStats::docs_synced`] counts each once (a document both sides
     /// started syncing, or that a late message reopened, finishes twice).
@@ -106,6 +152,15 @@ impl DocSessions {
         }
     }
 
+    /// Sync `doc`, which the peer holds none of: it is sent whole.
+    pub fn enqueue_missing(&mut self, doc: DocId) {
+        if self.stopped.contains(&doc) || self.active.contains_key(&doc) {
+            return;
+        }
+        self.missing_there.insert(doc);
+        self.enqueue(doc);
+    }
+
     /// `doc` changed here: push the change now if its session is going,
     /// else queue it.
     pub fn local_change<S: SyncStore>(
@@ -135,12 +190,55 @@ impl DocSessions {
                 continue;
             }
             if !self.active.contains_key(&doc) {
-                let state = self.idle.remove(&doc).unwrap_or_default();
+                let idle = self.idle.remove(&doc);
+                let missing = self.missing_there.remove(&doc) && idle.is_none();
+                if missing && self.send_whole(doc, ctx)? {
+                    continue;
+                }
+                let state = match idle {
+                    Some(state) => state,
+                    None if missing => empty_peer(),
+                    None => State::new(),
+                };
                 self.active.insert(doc, DocSession::new(state, true));
             }
             self.send_next(doc, ctx)?;
         }
         Ok(())
+    }
+
+    /// Send `doc` whole from storage to a peer that holds none of it;
+    /// false when the store cannot, or the message would not do (too
+    /// large, a change without a signature): the ordinary sync then
+    /// handles it, and says why if it fails.
+    fn send_whole<S: SyncStore>(
+        &mut self,
+        doc: DocId,
+        ctx: &mut Ctx<'_, S>,
+    ) -> Result<bool, SessionError> {
+        let Some(whole) = ctx.store.whole_doc(doc)? else {
+            return Ok(false);
+        };
+        let changes = whole.changes.len();
+        let Ok(batches) = cover(&whole.changes, whole.signatures.clone()) else {
+            return Ok(false);
+        };
+        let (message, state) = whole_message(whole);
+        let frame = Frame::DocSync {
+            doc,
+            message: message.encode(),
+            signatures: batches.iter().map(|b| b.encode()).collect(),
+        };
+        if frame.encoded_len() > ctx.limits.max_frame {
+            return Ok(false);
+        }
+        ctx.stats.changes_sent += changes as u64;
+        ctx.stats.docs_sent_whole += 1;
+        ctx.out.push(frame);
+        let mut session = DocSession::new(state, true);
+        session.whole = true;
+        self.active.insert(doc, session);
+        Ok(true)
     }
 
     /// The peer stopped syncing `doc`.
@@ -149,6 +247,7 @@ impl DocSessions {
         doc: DocId,
         ctx: &mut Ctx<'_, S>,
     ) -> Result<(), SessionError> {
+        self.missing_there.remove(&doc);
         self.active.remove(&doc);
         self.idle.remove(&doc);
         if self.queued.remove(&doc) {
@@ -162,6 +261,7 @@ impl DocSessions {
 
     /// Stop syncing `doc` on this connection and tell the peer why.
     fn stop<S: SyncStore>(&mut self, doc: DocId, reason: String, ctx: &mut Ctx<'_, S>) {
+        self.missing_there.remove(&doc);
         self.active.remove(&doc);
         self.idle.remove(&doc);
         if self.queued.remove(&doc) {
@@ -185,7 +285,7 @@ impl DocSessions {
             return Ok(());
         }
         let verdict = check_incoming(ctx.garden, doc, message, signatures, ctx.limits, ctx.store)?;
-        let (message, signatures, changes) = match verdict {
+        let (message, signatures, changes, loaded) = match verdict {
             Verdict::Refuse { reason } => {
                 ctx.stats.docs_refused += 1;
                 self.stop(doc, reason, ctx);
@@ -195,7 +295,8 @@ impl DocSessions {
                 message,
                 signatures,
                 changes,
-            } => (message, signatures, changes),
+                loaded,
+            } => (message, signatures, changes, loaded),
         };
         if !self.active.contains_key(&doc) {
             let theirs = self.active.values().filter(|s| !s.ours).count();
@@ -215,8 +316,28 @@ impl DocSessions {
             return Ok(());
         };
         session.heard = true;
-        ctx.store
-            .receive_sync_message(doc, &mut session.state, message, signatures)?;
+        if session.whole
+            && message.changes.is_empty()
+            && message.need.is_empty()
+            && message.heads == session.state.last_sent_heads
+        {
+            // The peer holds the document as sent: nothing to load here.
+            self.finish(doc, ctx);
+            self.idle.remove(&doc);
+            return self.pump(ctx);
+        }
+        match loaded {
+            Some(loaded) => ctx.store.receive_whole_doc(
+                doc,
+                &mut session.state,
+                message,
+                *loaded,
+                signatures,
+            )?,
+            None => ctx
+                .store
+                .receive_sync_message(doc, &mut session.state, message, signatures)?,
+        }
         ctx.stats.changes_received += changes as u64;
         self.send_next(doc, ctx)?;
         self.pump(ctx)

@@ -59,7 +59,7 @@ pub use frame::{
 };
 pub use limits::Limits;
 pub use session::{Session, SessionError, SyncStats};
-pub use store::{MembershipError, Refusal, StoreError, SyncStore};
+pub use store::{MembershipError, Refusal, StoreError, SyncStore, WholeDoc};
 
 /// Re-exported so that a store can name Automerge's sync types without its
 /// own dependency.

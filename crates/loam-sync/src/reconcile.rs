@@ -39,6 +39,9 @@ pub(crate) struct Reply {
     pub ranges: Vec<Range>,
     /// Documents found to differ, to sync.
     pub differing: Vec<DocId>,
+    /// Those of `differing` the peer holds none of (they are not among its
+    /// items): they can be sent whole, without a first exchange of heads.
+    pub missing_there: Vec<DocId>,
 }
 
 impl Reply {
@@ -182,6 +185,7 @@ impl ItemSet {
                     for i in r {
                         if !seen.contains_key(&self.docs[i]) {
                             reply.differing.push(self.docs[i]);
+                            reply.missing_there.push(self.docs[i]);
                         }
                     }
                     skip(&mut reply.ranges, range.upper);
@@ -247,27 +251,43 @@ mod tests {
             .collect()
     }
 
-    /// Run reconciliation to the end; the documents found to differ and
-    /// the bytes and frames spent.
-    fn reconcile(a: &ItemSet, b: &ItemSet, limits: &Limits) -> (BTreeSet<DocId>, usize, usize) {
-        let mut differing = BTreeSet::new();
+    /// What a whole reconciliation found.
+    struct Found {
+        differing: BTreeSet<DocId>,
+        /// Documents a side said the other holds none of, with that side
+        /// (`true`: a).
+        missing_there: Vec<(bool, DocId)>,
+        bytes: usize,
+        frames: usize,
+    }
+
+    /// Run reconciliation to the end.
+    fn reconcile(a: &ItemSet, b: &ItemSet, limits: &Limits) -> Found {
+        let mut found = Found {
+            differing: BTreeSet::new(),
+            missing_there: Vec::new(),
+            bytes: 0,
+            frames: 0,
+        };
         let mut frame = a.initial(limits);
-        let mut bytes = 0;
-        let mut frames = 0;
-        let mut sides = [b, a];
+        let mut sides = [(b, false), (a, true)];
         while !frame.is_empty() {
-            frames += 1;
-            bytes += crate::Frame::Ranges {
+            found.frames += 1;
+            found.bytes += crate::Frame::Ranges {
                 ranges: frame.clone(),
             }
             .encoded_len();
-            let reply = sides[0].respond(&frame, limits).unwrap();
-            differing.extend(reply.differing.iter().copied());
+            let (side, is_a) = sides[0];
+            let reply = side.respond(&frame, limits).unwrap();
+            found.differing.extend(reply.differing.iter().copied());
+            found
+                .missing_there
+                .extend(reply.missing_there.iter().map(|d| (is_a, *d)));
             frame = reply.ranges;
             sides.swap(0, 1);
-            assert!(frames < 20);
+            assert!(found.frames < 20);
         }
-        (differing, bytes, frames)
+        found
     }
 
     fn check(n: u32, changed: &[u32], missing_a: &[u32], missing_b: &[u32]) {
@@ -283,8 +303,34 @@ mod tests {
                 .copied()
                 .collect()
         };
-        let (found, _, _) = reconcile(&ItemSet::new(a_items), &ItemSet::new(b_items), &limits);
-        assert_eq!(found, expected, "n={n} changed={changed:?}");
+        let a: HashMap<_, _> = a_items.iter().copied().collect();
+        let b: HashMap<_, _> = b_items.iter().copied().collect();
+        let found = reconcile(&ItemSet::new(a_items), &ItemSet::new(b_items), &limits);
+        assert_eq!(found.differing, expected, "n={n} changed={changed:?}");
+        for (by_a, doc) in found.missing_there {
+            let (here, there) = if by_a { (&a, &b) } else { (&b, &a) };
+            assert!(
+                here.contains_key(&doc) && !there.contains_key(&doc),
+                "{doc}"
+            );
+        }
+    }
+
+    #[test]
+    fn documents_an_empty_peer_lacks_are_reported_missing_there() {
+        let limits = Limits::default();
+        let full = garden(1000, &[], &[]);
+        let found = reconcile(&ItemSet::new(full.clone()), &ItemSet::default(), &limits);
+        let missing: BTreeSet<DocId> = found
+            .missing_there
+            .iter()
+            .map(|(by_a, doc)| {
+                assert!(by_a);
+                *doc
+            })
+            .collect();
+        assert_eq!(missing.len(), 1000);
+        assert_eq!(missing, found.differing);
     }
 
     #[test]
@@ -305,7 +351,12 @@ mod tests {
         let changed: Vec<u32> = (0..10_000).step_by(100).map(|i| i + 37).collect();
         let a = ItemSet::new(garden(10_000, &[], &[]));
         let b = ItemSet::new(garden(10_000, &changed, &[]));
-        let (found, bytes, frames) = reconcile(&a, &b, &limits);
+        let Found {
+            differing: found,
+            bytes,
+            frames,
+            ..
+        } = reconcile(&a, &b, &limits);
         assert_eq!(found.len(), 100);
         println!("reconcile 100 of 10000: {bytes} bytes in {frames} frames");
         assert!(bytes < 100 * 1000, "{bytes} bytes");
@@ -324,7 +375,12 @@ mod tests {
                     items_below,
                     ..Limits::default()
                 };
-                let (found, bytes, frames) = reconcile(&a, &b, &limits);
+                let Found {
+                    differing: found,
+                    bytes,
+                    frames,
+                    ..
+                } = reconcile(&a, &b, &limits);
                 assert_eq!(found.len(), 100);
                 println!(
                     "split {split:2} items_below {items_below:2}: {bytes:6} bytes, {frames} frames"

@@ -123,6 +123,8 @@ pub struct SyncStats {
     pub changes_received: u64,
     /// Changes sent.
     pub changes_sent: u64,
+    /// Documents sent whole from storage to a peer that held none of them.
+    pub docs_sent_whole: u64,
     /// Documents refused: changes signed by a reader or a former member.
     pub docs_refused: u64,
     /// Documents the peer refused.
@@ -798,8 +800,13 @@ impl Session {
             });
         }
         self.with_docs(store, out, |docs, ctx| {
+            let missing: HashSet<DocId> = reply.missing_there.into_iter().collect();
             for doc in reply.differing {
-                docs.enqueue(doc);
+                if missing.contains(&doc) {
+                    docs.enqueue_missing(doc);
+                } else {
+                    docs.enqueue(doc);
+                }
             }
             docs.pump(ctx)
         })

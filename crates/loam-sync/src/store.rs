@@ -9,8 +9,8 @@
 //! them only for documents that differ from the peer's (or that changed
 //! while connected).
 
-use automerge::ChangeHash;
 use automerge::sync::{Message, State};
+use automerge::{AutoCommit, ChangeHash};
 use loam_core::community::WritePolicy;
 use loam_core::{DocId, GardenId, MemberId, Role, SignedChanges};
 
@@ -79,6 +79,21 @@ pub enum MembershipError {
     /// This side failed to store valid entries.
     #[error("cannot store membership entries: {0}")]
     Store(String),
+}
+
+/// A document as stored, for a peer that holds none of it: sent in one
+/// message without loading it (see [`SyncStore::whole_doc`]).
+#[derive(Debug, Clone)]
+pub struct WholeDoc {
+    /// Its stored Automerge bytes (saves and incremental saves, one after
+    /// the other), as `Automerge::load` reads them.
+    pub bytes: Vec<u8>,
+    /// Its heads.
+    pub heads: Vec<ChangeHash>,
+    /// The hash of every change in `bytes`.
+    pub changes: Vec<ChangeHash>,
+    /// Signature batches covering every one of `changes`.
+    pub signatures: Vec<SignedChanges>,
 }
 
 /// One garden's storage, as a sync session sees it.
@@ -168,6 +183,31 @@ pub trait SyncStore {
         doc: DocId,
         changes: &[ChangeHash],
     ) -> Result<Vec<SignedChanges>, StoreError>;
+
+    /// `doc` as stored, for a peer that holds none of it, read without
+    /// loading the document; `None` when the store cannot say that cheaply
+    /// (the session then syncs it with Automerge as usual, starting from
+    /// the peer's empty heads).
+    fn whole_doc(&mut self, doc: DocId) -> Result<Option<WholeDoc>, StoreError> {
+        let _ = doc;
+        Ok(None)
+    }
+
+    /// [`SyncStore::receive_sync_message`] of a message that carries one
+    /// whole document, which verification has loaded as `loaded`: a store
+    /// that does not hold `doc` yet may adopt `loaded` rather than load the
+    /// same bytes again.
+    fn receive_whole_doc(
+        &mut self,
+        doc: DocId,
+        state: &mut State,
+        message: Message,
+        loaded: AutoCommit,
+        signatures: Vec<SignedChanges>,
+    ) -> Result<(), StoreError> {
+        drop(loaded);
+        self.receive_sync_message(doc, state, message, signatures)
+    }
 
     /// Apply a sync message whose changes the session has verified are
     /// covered by `signatures` (each verified; each change by someone the

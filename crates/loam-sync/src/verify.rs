@@ -9,7 +9,7 @@
 use std::collections::{HashMap, HashSet};
 
 use automerge::sync::Message;
-use automerge::{Automerge, Change, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
+use automerge::{AutoCommit, Change, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode};
 use loam_core::{DocId, GardenId, MemberId, SignedChanges};
 
 use crate::limits::Limits;
@@ -24,6 +24,9 @@ pub(crate) enum Verdict {
         message: Message,
         signatures: Vec<SignedChanges>,
         changes: usize,
+        /// The document, when the message is one whole document (loaded
+        /// here to read its changes).
+        loaded: Option<Box<AutoCommit>>,
     },
     /// Signed, but not by someone who may write: refuse the document.
     Refuse { reason: String },
@@ -41,12 +44,13 @@ pub(crate) fn check_incoming(
     let bad = |reason: String| SessionError::BadSyncMessage { doc, reason };
     let message = Message::decode(bytes).map_err(|e| bad(e.to_string()))?;
     check_blooms(&message, limits).map_err(bad)?;
-    let graph = change_graph(&message, limits).map_err(bad)?;
+    let Changes { graph, loaded } = read_changes(&message, limits).map_err(bad)?;
     if graph.is_empty() {
         return Ok(Verdict::Accept {
             message,
             signatures: Vec::new(),
             changes: 0,
+            loaded,
         });
     }
     let hashes: Vec<ChangeHash> = graph.iter().map(|(h, _)| *h).collect();
@@ -109,6 +113,7 @@ pub(crate) fn check_incoming(
         message,
         signatures: relevant,
         changes: hashes.len(),
+        loaded,
     })
 }
 
@@ -185,19 +190,28 @@ pub(crate) fn cover(
 /// when the peer has little of it, followed by any changes it holds whose
 /// dependencies it lacks).
 pub(crate) fn change_hashes(message: &Message, limits: &Limits) -> Result<Vec<ChangeHash>, String> {
-    Ok(change_graph(message, limits)?
+    Ok(read_changes(message, limits)?
+        .graph
         .into_iter()
         .map(|(hash, _)| hash)
         .collect())
 }
 
+/// Each change's hash, with the changes it depends on.
+type ChangeGraph = Vec<(ChangeHash, Vec<ChangeHash>)>;
+
+/// What a message's changes are.
+struct Changes {
+    graph: ChangeGraph,
+    /// The document, when the message is exactly one whole-document chunk.
+    loaded: Option<Box<AutoCommit>>,
+}
+
 /// [`change_hashes`], each with the changes it depends on.
-fn change_graph(
-    message: &Message,
-    limits: &Limits,
-) -> Result<Vec<(ChangeHash, Vec<ChangeHash>)>, String> {
+fn read_changes(message: &Message, limits: &Limits) -> Result<Changes, String> {
     let mut hashes = Vec::new();
     let mut chunks = 0usize;
+    let mut documents = Vec::new();
     for entry in message.changes.iter() {
         for chunk in split_chunks(entry)? {
             chunks += 1;
@@ -208,7 +222,11 @@ fn change_graph(
                 ));
             }
             match chunk.kind {
-                CHUNK_DOCUMENT => hashes.extend(document_hashes(chunk.bytes, limits)?),
+                CHUNK_DOCUMENT => {
+                    let (graph, doc) = load_document(chunk.bytes, limits)?;
+                    hashes.extend(graph);
+                    documents.push(doc);
+                }
                 CHUNK_CHANGE | CHUNK_COMPRESSED => {
                     if chunk.kind == CHUNK_COMPRESSED {
                         check_inflated_size(chunk.body, limits.max_doc_bytes)?;
@@ -227,7 +245,14 @@ fn change_graph(
             }
         }
     }
-    Ok(hashes)
+    let loaded = match (chunks, documents.pop()) {
+        (1, Some(doc)) => Some(Box::new(doc)),
+        _ => None,
+    };
+    Ok(Changes {
+        graph: hashes,
+        loaded,
+    })
 }
 
 const MAGIC: [u8; 4] = [0x85, 0x6f, 0x4a, 0x83];
@@ -286,10 +311,7 @@ fn check_inflated_size(body: &[u8], limit: usize) -> Result<(), String> {
 /// The changes of a whole-document chunk. It must load completely, its
 /// hashes verified. (Its columns are inflated by Automerge without a bound
 /// of ours: the chunk's size is bounded, its inflated size is not checked.)
-fn document_hashes(
-    chunk: &[u8],
-    limits: &Limits,
-) -> Result<Vec<(ChangeHash, Vec<ChangeHash>)>, String> {
+fn load_document(chunk: &[u8], limits: &Limits) -> Result<(ChangeGraph, AutoCommit), String> {
     if chunk.len() > limits.max_doc_bytes {
         return Err(format!(
             "a document of {} bytes, over the limit of {}",
@@ -297,18 +319,20 @@ fn document_hashes(
             limits.max_doc_bytes
         ));
     }
-    let doc = Automerge::load_with_options(
+    let mut doc = AutoCommit::load_with_options(
         chunk,
         LoadOptions::new()
             .on_partial_load(OnPartialLoad::Error)
             .verification_mode(VerificationMode::Check),
     )
     .map_err(|e| format!("a document does not load: {e}"))?;
-    Ok(doc
+    let graph = doc
+        .document()
         .get_changes_meta(&[])
         .into_iter()
         .map(|m| (m.hash, m.deps))
-        .collect())
+        .collect();
+    Ok((graph, doc))
 }
 
 /// Refuse Bloom filters Automerge would choke on.

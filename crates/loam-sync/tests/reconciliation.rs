@@ -54,6 +54,49 @@ fn one_percent_of_ten_thousand_loads_and_sends_only_the_changed() {
     assert!(out_a + out_b < 100 * 2_000, "{} bytes", out_a + out_b);
 }
 
+/// A peer that holds none of a garden gets every document whole, straight
+/// from the sender's storage: the sender loads none, and a later edit of
+/// one of them still reaches the peer.
+#[test]
+fn initial_sync_sends_documents_whole_without_loading_them() {
+    let members = [
+        (key(1).member(), Role::Member),
+        (key(2).member(), Role::Member),
+    ];
+    let mut a = MemoryStore::new(GARDEN, key(1), &members);
+    let b = MemoryStore::new(GARDEN, key(2), &members);
+    for i in 0..1_000 {
+        a.create(doc(i), &format!("note {i}: a few words of text"));
+    }
+    a.unload_all();
+    a.calls = Default::default();
+    let mut peers = vec![a, b];
+
+    let mut link = Link::connect(&mut peers, 1, 0, None);
+    link.run(&mut peers);
+    assert!(link.is_quiet(), "{:?}", link.error);
+    let sent_whole = link.sa.stats().docs_sent_whole + link.sb.stats().docs_sent_whole;
+    assert_eq!(sent_whole, 1_000);
+    assert_eq!(peers[0].calls.whole, 1_000);
+    assert_eq!(peers[0].calls.loads, 0, "{:?}", peers[0].calls);
+    for i in 0..1_000 {
+        assert_eq!(peers[1].heads(doc(i)), peers[0].heads(doc(i)));
+        assert_eq!(
+            peers[1].text(doc(i)).unwrap(),
+            format!("note {i}: a few words of text")
+        );
+    }
+
+    peers[0].splice(doc(7), 0, 0, "edited ");
+    link.local_change(&mut peers, 0, doc(7));
+    link.run(&mut peers);
+    assert!(link.is_quiet(), "{:?}", link.error);
+    assert_eq!(
+        peers[1].text(doc(7)).unwrap(),
+        "edited note 7: a few words of text"
+    );
+}
+
 /// `docs_synced` counts documents, not document sync sessions: a document
 /// both sides start syncing (each found it differs) still counts once.
 #[test]

@@ -32,7 +32,8 @@ pub(crate) struct Progress {
     pub(crate) garden: Option<GardenId>,
     /// Nothing in flight either way.
     pub(crate) quiescent: bool,
-    /// When the session last became quiescent.
+    /// When the session last became quiescent, or last exchanged a frame
+    /// while quiescent.
     pub(crate) quiet_since: Option<Instant>,
     /// The session has been quiescent at least once: it got past the
     /// hello and the membership logs, and synced what differed.
@@ -369,7 +370,11 @@ fn report(session: &Session, progress: &watch::Sender<Progress>) {
     let quiescent = session.is_quiescent();
     progress.send_modify(|p| {
         p.garden = session.garden();
-        if quiescent && !p.quiescent {
+        // A frame handled without leaving quiescence (a document the peer
+        // sent whole, stored and answered at once) is activity too.
+        let moved = p.stats.frames_in != session.stats().frames_in
+            || p.stats.frames_out != session.stats().frames_out;
+        if quiescent && (!p.quiescent || moved) {
             p.quiet_since = Some(Instant::now());
         }
         if !quiescent {

@@ -18,7 +18,7 @@ use loam_core::community::WritePolicy;
 use loam_core::{DocId, GardenId, MemberId, MemberKey, Role, SignedChanges};
 use loam_sync::{
     EntryHash, HeadsDigest, MembershipError, PeerHint, Refusal, RefuseCode, StoreError, SyncStore,
-    heads_digest,
+    WholeDoc, heads_digest,
 };
 use sha2::{Digest, Sha256};
 
@@ -30,6 +30,8 @@ pub struct Calls {
     pub generate: u64,
     pub receive: u64,
     pub signatures: u64,
+    /// Documents handed out whole, from their saved bytes.
+    pub whole: u64,
     /// Documents loaded from their saved bytes.
     pub loads: u64,
 }
@@ -463,6 +465,26 @@ impl SyncStore for MemoryStore {
             Some(am) => Ok(am.generate_sync_message(state)),
             None => Ok(Automerge::new().generate_sync_message(state)),
         }
+    }
+
+    fn whole_doc(&mut self, doc: DocId) -> Result<Option<WholeDoc>, StoreError> {
+        // Saved bytes are current only while the document is not loaded.
+        if self.loaded.contains_key(&doc) {
+            return Ok(None);
+        }
+        let Some(stored) = self.docs.get(&doc) else {
+            return Ok(None);
+        };
+        let Some(bytes) = stored.saved.clone() else {
+            return Ok(None);
+        };
+        self.calls.whole += 1;
+        Ok(Some(WholeDoc {
+            bytes,
+            heads: stored.heads.clone(),
+            changes: stored.by_hash.keys().copied().collect(),
+            signatures: stored.batches.clone(),
+        }))
     }
 
     fn signatures_for(
