@@ -60,6 +60,10 @@ impl Netns {
             ip(&["-n", &ns, "addr", "add", &addr, "dev", "eth0"])?;
             ip(&["-n", &ns, "link", "set", "eth0", "up"])?;
         }
+        // Some containers allow making namespaces but not entering them
+        // (`ip netns exec` remounts /sys): find out now, not at the first
+        // serve.
+        ip(&["netns", "exec", &netns.member(0), "true"])?;
         Ok(netns)
     }
 
