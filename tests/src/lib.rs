@@ -2,11 +2,14 @@
 //! with its own data directory, talking over loopback only.
 //!
 //! Every process runs with `LOAM_NET=loopback` (bind 127.0.0.1, no relay, no
-//! DNS lookup, no mDNS), so no test sends a packet anywhere but loopback.
+//! DNS lookup, no mDNS), so no test sends a packet anywhere but loopback;
+//! the partition test's members may instead go online inside private
+//! network namespaces it creates ([`netns`]), with no relay and no mDNS.
 //! Long-running `loam serve` processes are stopped with SIGTERM when their
 //! [`Member`] is dropped, and killed if they do not stop in time.
 
 use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -15,6 +18,8 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 
 pub mod crash;
+pub mod netns;
+pub mod partition;
 
 /// How long a `loam` command may take before the test fails.
 pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
@@ -98,7 +103,14 @@ pub struct Member {
     dir: tempfile::TempDir,
     binary: PathBuf,
     serve: Option<Serve>,
+    env: Vec<(String, String)>,
+    /// The network namespace and address its network commands use instead
+    /// of loopback.
+    netns: Option<(String, SocketAddr)>,
 }
+
+/// The commands that go online.
+const ONLINE: [&str; 3] = ["serve", "join", "sync"];
 
 #[derive(Debug)]
 struct Serve {
@@ -115,6 +127,8 @@ impl Member {
             dir: tempfile::tempdir()?,
             binary: loam_binary()?,
             serve: None,
+            env: Vec::new(),
+            netns: None,
         };
         member.run(&["whoami", "--set-name", name]).ok()?;
         Ok(member)
@@ -131,15 +145,48 @@ impl Member {
     }
 
     fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(&self.binary);
+        let subcommand = args.iter().find(|a| !a.starts_with('-'));
+        let netns = self
+            .netns
+            .as_ref()
+            .filter(|_| subcommand.is_some_and(|c| ONLINE.contains(c)));
+        let mut command = match netns {
+            Some((ns, _)) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", ns]).arg(&self.binary);
+                c
+            }
+            None => Command::new(&self.binary),
+        };
         command
             .args(args)
             .env("LOAM_DATA_DIR", self.data_dir())
             .env("LOAM_NET", "loopback")
             .env("NO_COLOR", "1")
             .env_remove("LOAM_GARDEN")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null());
+        if let Some((_, bind)) = netns {
+            command
+                .args(["--bind", &bind.to_string(), "--no-relay", "--no-mdns"])
+                .env_remove("LOAM_NET");
+        }
         command
+    }
+
+    /// Run this member's network commands (`serve`, `join`, `sync`) in the
+    /// network namespace `ns`, listening on `bind` with no relay and no
+    /// mDNS, instead of on loopback (`ip netns exec`, as root: see
+    /// [`crate::netns`]). Other commands run as before.
+    pub fn set_netns(&mut self, ns: impl Into<String>, bind: SocketAddr) {
+        self.netns = Some((ns.into(), bind));
+    }
+
+    /// Set `key` to `value` in the environment of every `loam` this member
+    /// runs from now on (a running `loam serve` keeps what it started with).
+    pub fn set_env(&mut self, key: &str, value: impl Into<String>) {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.to_owned(), value.into()));
     }
 
     /// Run `loam ARGS` to completion (bounded by [`COMMAND_TIMEOUT`]).
@@ -292,11 +339,17 @@ impl Member {
                 return Ok(());
             }
             if Instant::now() > deadline {
+                let threads = threads(serve.child.id());
                 let _ = serve.child.kill();
                 let _ = serve.child.wait();
+                while let Ok(line) = serve.lines.try_recv() {
+                    serve.log.push(line);
+                }
                 bail!(
-                    "{}'s `loam serve` did not stop within 10 s of SIGTERM",
-                    self.name
+                    "{}'s `loam serve` did not stop within 10 s of SIGTERM; its threads (name: \
+                     kernel wait): {threads}; its log:\n{}",
+                    self.name,
+                    serve.log.join("\n")
                 );
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -311,6 +364,28 @@ impl Drop for Member {
             let _ = serve.child.wait();
         }
     }
+}
+
+/// A process's threads with where each waits in the kernel (Linux
+/// `/proc`), for a report on a process that hangs.
+fn threads(pid: u32) -> String {
+    let dir = PathBuf::from(format!("/proc/{pid}/task"));
+    let Ok(tasks) = std::fs::read_dir(&dir) else {
+        return "(unknown)".into();
+    };
+    let read = |task: &Path, file: &str| {
+        std::fs::read_to_string(task.join(file))
+            .map(|s| s.trim().to_owned())
+            .unwrap_or_default()
+    };
+    tasks
+        .flatten()
+        .map(|t| {
+            let path = t.path();
+            format!("{}: {}", read(&path, "comm"), read(&path, "wchan"))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Send a signal with kill(1): the tests need no libc binding for it.

@@ -38,9 +38,10 @@ use loam_core::community::WritePolicy;
 use loam_core::{
     ChangeHash, DocId, Entry, EntryHash, GardenId, MemberId, NoteDoc, Role, SignedChanges,
 };
+use loam_net::PeerAddr;
 use loam_sync::{
-    HeadsDigest, MembershipError, Refusal, RefuseCode, StoreError, SyncMessage, SyncState,
-    SyncStore, WholeDoc, heads_digest,
+    HeadsDigest, MembershipError, PeerHint, Refusal, RefuseCode, StoreError, SyncMessage,
+    SyncState, SyncStore, WholeDoc, heads_digest,
 };
 
 use crate::garden::Stored;
@@ -57,6 +58,9 @@ pub(crate) struct GardenSync {
     /// the announcement is an echo for this connection's own session (the
     /// peer has those changes, and the sync already answered them).
     echoes: HashMap<DocId, Vec<String>>,
+    /// Where this member can be reached now, told to peers first among the
+    /// addresses it shares (`None`: shares none).
+    own_addr: Option<PeerAddr>,
 }
 
 impl std::fmt::Debug for GardenSync {
@@ -81,6 +85,7 @@ impl GardenSync {
             garden: Some(garden),
             incoming: HashMap::new(),
             echoes: HashMap::new(),
+            own_addr: None,
         }
     }
 
@@ -93,7 +98,15 @@ impl GardenSync {
             garden: None,
             incoming: HashMap::new(),
             echoes: HashMap::new(),
+            own_addr: None,
         }
+    }
+
+    /// Share members' addresses with the peer (a `Peers` frame), this
+    /// member's own (`own`) among them.
+    pub(crate) fn sharing(mut self, own: Option<PeerAddr>) -> Self {
+        self.own_addr = own;
+        self
     }
 
     /// Whether a change announced for `doc` with `heads` is what this
@@ -185,6 +198,37 @@ impl SyncStore for GardenSync {
             Some((_, e)) => Err(MembershipError::Invalid(e.to_string())),
             None => Ok(()),
         }
+    }
+
+    fn peer_hints(&mut self, peer: MemberId) -> Result<Vec<PeerHint>, StoreError> {
+        let (Some(garden), Some(own)) = (&self.garden, &self.own_addr) else {
+            return Ok(Vec::new());
+        };
+        let addrs = garden
+            .addresses_to_share(own, peer)
+            .map_err(store_error("list peer addresses"))?;
+        Ok(addrs
+            .into_iter()
+            .map(|a| PeerHint {
+                member: a.member,
+                direct: a.direct,
+                relay: a.relay,
+            })
+            .collect())
+    }
+
+    fn add_peer_hints(&mut self, from: MemberId, hints: Vec<PeerHint>) -> Result<(), StoreError> {
+        let (Some(garden), Some(own)) = (&self.garden, &self.own_addr) else {
+            return Ok(());
+        };
+        let addrs = hints.into_iter().map(|h| PeerAddr {
+            member: h.member,
+            direct: h.direct,
+            relay: h.relay,
+        });
+        garden
+            .take_addresses(own.member, from, addrs, crate::time::now())
+            .map_err(store_error("record peer addresses"))
     }
 
     fn role(&mut self, member: MemberId) -> Result<Option<Role>, StoreError> {

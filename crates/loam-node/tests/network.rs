@@ -144,3 +144,53 @@ fn an_empty_member_gets_every_note_whole_in_one_sync() {
     assert_eq!(authors, [Some(ada.node.member_id())]);
     assert_eq!(bo_garden.stats().unwrap(), garden.stats().unwrap());
 }
+
+/// Joiners learn only the founder's address from their ticket; members
+/// tell each other the rest, so two who met only through her sync
+/// directly when she is away.
+#[test]
+fn members_who_met_through_the_founder_sync_without_her() {
+    let ada = peer("Ada");
+    let garden = ada.node.create_garden("Commons").unwrap();
+    let bo = peer("Bo");
+    bo.net
+        .join(&ticket(&ada, Role::Member, None), TIMEOUT)
+        .unwrap();
+    let cy = peer("Cy");
+    cy.net
+        .join(&ticket(&ada, Role::Member, None), TIMEOUT)
+        .unwrap();
+    // Cy heard of Bo when she joined; Bo hears of Cy on his next sync.
+    let known = |p: &Peer| -> Vec<_> {
+        let g = p.node.garden_by_id(garden.id()).unwrap();
+        g.peer_list()
+            .unwrap()
+            .into_iter()
+            .map(|k| k.member)
+            .collect()
+    };
+    assert!(
+        known(&cy).contains(&bo.node.member_id()),
+        "{:?}",
+        known(&cy)
+    );
+    bo.net.sync_once(TIMEOUT).unwrap();
+    assert!(
+        known(&bo).contains(&cy.node.member_id()),
+        "{:?}",
+        known(&bo)
+    );
+
+    drop(ada);
+    let cy_garden = cy.node.garden_by_id(garden.id()).unwrap();
+    cy_garden
+        .create(NewDoc::note("Mulch", "Keeps the soil moist."))
+        .unwrap();
+    let synced = bo.net.sync_once(TIMEOUT).unwrap();
+    let with_cy = synced
+        .iter()
+        .find(|p| p.member == cy.node.member_id())
+        .unwrap();
+    assert!(with_cy.ok, "{synced:?}");
+    assert_eq!(body(&bo, "Mulch"), "Keeps the soil moist.");
+}

@@ -16,19 +16,24 @@
 //! | 6    | `DocSync`    | doc (16), sync message (bytes), signature batches (list of bytes)|
 //! | 7    | `DocRefused` | doc (16), reason                                                 |
 //! | 8    | `Bye`        | reason                                                           |
+//! | 9    | `Peers`      | list of (member (32), direct addresses (list), relay?)           |
 //!
 //! `docs` is a [`Fingerprint`]: count (varint) ++ hash (16). `join?` is 0, or
 //! 1 ++ bytes. A range bound is a prefix length (0 to 16) and that many bytes
 //! of a document id (the rest are zero), or 255 for the end of the id space.
 //! A range payload is 0 (skip), 1 ++ fingerprint, or 2 ++ list of items
-//! (doc id (16) ++ the first 16 bytes of its heads digest).
+//! (doc id (16) ++ the first 16 bytes of its heads digest). A direct address
+//! is 4 ++ IPv4 (4) ++ port (u16 BE), or 6 ++ IPv6 (16) ++ port; `relay?` is
+//! 0, or 1 ++ a URL of at most [`MAX_RELAY_URL`] bytes.
 //!
 //! Every frame decodes completely or not at all: unknown versions and kinds,
 //! truncation and trailing bytes are errors, never panics, and a count is
 //! checked against its limit and the bytes left before anything is
 //! allocated for it.
 
-use loam_core::{DocId, GardenId, Role};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+
+use loam_core::{DocId, GardenId, MemberId, Role};
 
 use crate::codec::{Counter, Reader, Sink};
 use crate::fingerprint::Fingerprint;
@@ -37,11 +42,15 @@ use crate::limits::Limits;
 /// The frame encoding's version (the byte after the length).
 pub const FRAME_VERSION: u8 = 1;
 
-/// The protocol version a `Hello` announces (2: the `Idle` frame).
+/// The protocol version a `Hello` announces: 2 since the `Peers` and
+/// `Idle` frames (a version 1 peer would end the session on them).
 pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The length prefix's size.
 pub const LENGTH_PREFIX: usize = 4;
+
+/// The longest relay URL a [`PeerHint`] may carry, in bytes.
+pub const MAX_RELAY_URL: usize = 256;
 
 /// The hash naming a membership log entry.
 pub type EntryHash = [u8; 32];
@@ -200,6 +209,19 @@ pub struct Range {
     pub payload: RangePayload,
 }
 
+/// Where a member of the garden can be reached, as the sender of a
+/// `Peers` frame knows it: what the receiver may dial. Only the member's
+/// key, checked by TLS when dialled, proves who answers.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PeerHint {
+    /// The member.
+    pub member: MemberId,
+    /// Direct (UDP) addresses, at most [`Limits::max_hint_addrs`].
+    pub direct: Vec<SocketAddr>,
+    /// Their home relay's URL, if any (at most [`MAX_RELAY_URL`] bytes).
+    pub relay: Option<String>,
+}
+
 /// One message between two peers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -270,6 +292,15 @@ pub enum Frame {
         /// Why.
         reason: String,
     },
+    /// Where members of the garden can be reached, as the sender knows:
+    /// its own address and other current members'. Sent once the
+    /// membership logs agree, and again when what the sender knows
+    /// changes; so members who met only through a third can reach each
+    /// other when the third is away.
+    Peers {
+        /// At most [`Limits::max_peer_hints`].
+        peers: Vec<PeerHint>,
+    },
     /// The sender has nothing in flight and nothing waiting, having
     /// handled the first `seen` frames it received (not counting `Idle`
     /// frames). Needs no answer. A side whose own count of frames sent
@@ -290,7 +321,10 @@ const RANGES: u8 = 5;
 const DOC_SYNC: u8 = 6;
 const DOC_REFUSED: u8 = 7;
 const BYE: u8 = 8;
-const IDLE: u8 = 9;
+const PEERS: u8 = 9;
+const IPV4: u8 = 4;
+const IPV6: u8 = 6;
+const IDLE: u8 = 10;
 
 const BOUND_END: u8 = 0xff;
 const SKIP: u8 = 0;
@@ -330,6 +364,7 @@ impl Frame {
             Self::DocSync { .. } => "doc-sync",
             Self::DocRefused { .. } => "doc-refused",
             Self::Bye { .. } => "bye",
+            Self::Peers { .. } => "peers",
             Self::Idle { .. } => "idle",
         }
     }
@@ -421,6 +456,13 @@ impl Frame {
             Self::Bye { reason } => {
                 out.put_u8(BYE);
                 out.put_str(reason);
+            }
+            Self::Peers { peers } => {
+                out.put_u8(PEERS);
+                out.put_len(peers.len());
+                for hint in peers {
+                    put_hint(out, hint);
+                }
             }
             Self::Idle { seen } => {
                 out.put_u8(IDLE);
@@ -536,6 +578,15 @@ impl Frame {
             BYE => Self::Bye {
                 reason: r.string()?,
             },
+            PEERS => {
+                // A hint takes at least 32 + 1 + 1 bytes.
+                let n = r.count("peer hints", limits.max_peer_hints, 34)?;
+                let mut peers = Vec::with_capacity(n);
+                for _ in 0..n {
+                    peers.push(read_hint(&mut r, limits)?);
+                }
+                Self::Peers { peers }
+            }
             IDLE => Self::Idle { seen: r.varint()? },
             other => return Err(FrameError::UnknownKind(other)),
         };
@@ -575,6 +626,63 @@ fn read_heads(r: &mut Reader<'_>, limits: &Limits) -> Result<Vec<EntryHash>, Fra
         heads.push(r.array()?);
     }
     Ok(heads)
+}
+
+fn put_hint(out: &mut impl Sink, hint: &PeerHint) {
+    out.put(hint.member.as_bytes());
+    out.put_len(hint.direct.len());
+    for addr in &hint.direct {
+        match addr {
+            SocketAddr::V4(a) => {
+                out.put_u8(IPV4);
+                out.put(&a.ip().octets());
+            }
+            SocketAddr::V6(a) => {
+                out.put_u8(IPV6);
+                out.put(&a.ip().octets());
+            }
+        }
+        out.put(&addr.port().to_be_bytes());
+    }
+    match &hint.relay {
+        None => out.put_u8(0),
+        Some(url) => {
+            out.put_u8(1);
+            out.put_str(url);
+        }
+    }
+}
+
+fn read_hint(r: &mut Reader<'_>, limits: &Limits) -> Result<PeerHint, FrameError> {
+    let member = MemberId::from_bytes(r.array()?);
+    // An address takes at least 1 + 4 + 2 bytes.
+    let n = r.count("peer hint addresses", limits.max_hint_addrs, 7)?;
+    let mut direct = Vec::with_capacity(n);
+    for _ in 0..n {
+        let ip: std::net::IpAddr = match r.u8()? {
+            IPV4 => Ipv4Addr::from(r.array::<4>()?).into(),
+            IPV6 => Ipv6Addr::from(r.array::<16>()?).into(),
+            _ => return Err(FrameError::Malformed("address family")),
+        };
+        let port = u16::from_be_bytes(r.array()?);
+        direct.push(SocketAddr::new(ip, port));
+    }
+    let relay = match r.u8()? {
+        0 => None,
+        1 => {
+            let url = r.string()?;
+            if url.len() > MAX_RELAY_URL {
+                return Err(FrameError::Malformed("relay url too long"));
+            }
+            Some(url)
+        }
+        _ => return Err(FrameError::Malformed("relay flag")),
+    };
+    Ok(PeerHint {
+        member,
+        direct,
+        relay,
+    })
 }
 
 fn put_fingerprint(out: &mut impl Sink, fp: &Fingerprint) {
@@ -821,6 +929,66 @@ mod tests {
                 reason: String::new(),
             },
             4 + 2 + 1,
+        );
+        check(
+            Frame::Peers {
+                peers: vec![
+                    PeerHint {
+                        member: MemberId::from_bytes([4; 32]),
+                        direct: vec![
+                            "127.0.0.1:4242".parse().unwrap(),
+                            "[::1]:80".parse().unwrap(),
+                        ],
+                        relay: Some("https://relay.example/".into()),
+                    },
+                    PeerHint {
+                        member: MemberId::from_bytes([5; 32]),
+                        direct: vec![],
+                        relay: None,
+                    },
+                ],
+            },
+            4 + 2 + 1 + (32 + 1 + 7 + 19 + 1 + 23) + (32 + 1 + 1),
+        );
+    }
+
+    #[test]
+    fn peer_hints_are_bounded() {
+        let limits = Limits {
+            max_peer_hints: 1,
+            max_hint_addrs: 1,
+            ..Limits::default()
+        };
+        let hint = |direct: usize, relay: usize| PeerHint {
+            member: MemberId::from_bytes([4; 32]),
+            direct: vec!["10.0.0.1:1".parse().unwrap(); direct],
+            relay: (relay > 0).then(|| "r".repeat(relay)),
+        };
+        let decode = |peers: Vec<PeerHint>| {
+            let bytes = Frame::Peers { peers }.encode();
+            Frame::decode(&bytes[LENGTH_PREFIX..], &limits)
+        };
+        assert!(decode(vec![hint(1, MAX_RELAY_URL)]).is_ok());
+        assert!(matches!(
+            decode(vec![hint(0, 0), hint(0, 0)]),
+            Err(FrameError::TooMany { .. })
+        ));
+        assert!(matches!(
+            decode(vec![hint(2, 0)]),
+            Err(FrameError::TooMany { .. })
+        ));
+        assert_eq!(
+            decode(vec![hint(0, MAX_RELAY_URL + 1)]),
+            Err(FrameError::Malformed("relay url too long"))
+        );
+        let mut family = Frame::Peers {
+            peers: vec![hint(1, 0)],
+        }
+        .encode();
+        family[LENGTH_PREFIX + 2 + 1 + 32 + 1] = 5;
+        assert_eq!(
+            Frame::decode(&family[LENGTH_PREFIX..], &limits),
+            Err(FrameError::Malformed("address family"))
         );
     }
 

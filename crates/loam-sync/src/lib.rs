@@ -54,8 +54,8 @@ pub use fingerprint::{
     Accumulator, Fingerprint, HeadsDigest, fingerprint_of, heads_digest, item_hash,
 };
 pub use frame::{
-    Bound, EntryHash, FRAME_VERSION, Frame, FrameDecoder, FrameError, LENGTH_PREFIX,
-    PROTOCOL_VERSION, Range, RangePayload, RefuseCode, ShortDigest,
+    Bound, EntryHash, FRAME_VERSION, Frame, FrameDecoder, FrameError, LENGTH_PREFIX, MAX_RELAY_URL,
+    PROTOCOL_VERSION, PeerHint, Range, RangePayload, RefuseCode, ShortDigest,
 };
 pub use limits::Limits;
 pub use session::{Session, SessionError, SyncStats};

@@ -49,6 +49,10 @@ pub struct Limits {
     /// Resets of one document's sync before it is given up on for the
     /// connection.
     pub max_resets: u32,
+    /// Members' addresses in one `Peers` frame (more are not sent).
+    pub max_peer_hints: usize,
+    /// Direct addresses of one member in a `Peers` frame.
+    pub max_hint_addrs: usize,
     /// How many sub-ranges a differing range is split into.
     pub split: usize,
     /// A differing range holding at most this many documents is answered
@@ -76,6 +80,8 @@ impl Default for Limits {
             max_membership_rounds: 16,
             max_reconcile_rounds: 64,
             max_resets: 3,
+            max_peer_hints: 64,
+            max_hint_addrs: 8,
             split: 16,
             items_below: 4,
         }

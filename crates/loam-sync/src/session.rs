@@ -8,6 +8,7 @@
 //!   (each side checks the other is a member)
 //!   Ranges ─▶ ◀─ Ranges ─▶ …                     where the doc fingerprints differ
 //!   ◀─ DocSync(doc, message, signatures) ─▶     for each differing document, many at once
+//!   ◀─ Peers(addresses) ─▶                     once the logs agree, and when they change
 //!   … DocSync on every local change (live), Membership on every membership change
 //! ```
 //!
@@ -26,7 +27,9 @@ use sha2::{Digest, Sha256};
 
 use crate::doc_sessions::{Ctx, DocSessions};
 use crate::fingerprint::Fingerprint;
-use crate::frame::{EntryHash, Frame, PROTOCOL_VERSION, RangePayload, RefuseCode};
+use crate::frame::{
+    EntryHash, Frame, MAX_RELAY_URL, PROTOCOL_VERSION, PeerHint, RangePayload, RefuseCode,
+};
 use crate::limits::Limits;
 use crate::reconcile::ItemSet;
 use crate::store::{MembershipError, StoreError, SyncStore};
@@ -205,6 +208,11 @@ pub struct Session {
     idle_told: Option<(u64, u64)>,
     /// What the peer's last `Idle` said it had handled of ours.
     peer_seen: Option<u64>,
+    /// The addresses last sent in a `Peers` frame (sorted).
+    hints_told: Option<Vec<PeerHint>>,
+    /// Addresses the peer sent before this side had checked it is a
+    /// member (the last frame's): handed to the store once it has.
+    hints_waiting: Option<Vec<PeerHint>>,
 }
 
 impl Session {
@@ -229,6 +237,8 @@ impl Session {
             said_out: 0,
             idle_told: None,
             peer_seen: None,
+            hints_told: None,
+            hints_waiting: None,
         }
     }
 
@@ -391,6 +401,20 @@ impl Session {
             }
             Ok(())
         })?;
+        Ok(out)
+    }
+
+    /// What this side knows of members' addresses may have changed: tell
+    /// the peer if it has (a `Peers` frame), once the session is open.
+    pub fn peers_changed(
+        &mut self,
+        store: &mut impl SyncStore,
+    ) -> Result<Vec<Frame>, SessionError> {
+        let mut out = Vec::new();
+        if self.phase != Phase::Open || !self.docs_open {
+            return Ok(out);
+        }
+        self.run(&mut out, |this, out| this.send_hints(store, out))?;
         Ok(out)
     }
 
@@ -557,6 +581,14 @@ impl Session {
             }),
             (Phase::Open, Frame::DocRefused { doc, .. }) if self.docs_open => {
                 self.with_docs(store, out, |docs, ctx| docs.peer_refused(doc, ctx))
+            }
+            (Phase::Open, Frame::Peers { peers }) => {
+                if self.docs_open {
+                    store.add_peer_hints(self.remote, peers)?;
+                } else {
+                    self.hints_waiting = Some(peers);
+                }
+                Ok(())
             }
             (_, frame) => Err(self.unexpected(&frame)),
         }
@@ -726,6 +758,10 @@ impl Session {
             return Ok(());
         }
         self.docs_open = true;
+        if let Some(hints) = self.hints_waiting.take() {
+            store.add_peer_hints(self.remote, hints)?;
+        }
+        self.send_hints(store, out)?;
         if self.side == Side::Initiator && store.docs_fingerprint()? != self.their_docs {
             let set = ItemSet::new(store.doc_digests()?);
             let ranges = set.initial(&self.limits);
@@ -741,6 +777,31 @@ impl Session {
             }
             docs.pump(ctx)
         })
+    }
+
+    /// Send the store's addresses (within the limits) if they differ from
+    /// what the peer was last told.
+    fn send_hints(
+        &mut self,
+        store: &mut impl SyncStore,
+        out: &mut Vec<Frame>,
+    ) -> Result<(), SessionError> {
+        let mut hints = store.peer_hints(self.remote)?;
+        hints.retain(|h| h.member != self.remote);
+        hints.truncate(self.limits.max_peer_hints);
+        for hint in &mut hints {
+            hint.direct.truncate(self.limits.max_hint_addrs);
+            if hint.relay.as_ref().is_some_and(|r| r.len() > MAX_RELAY_URL) {
+                hint.relay = None;
+            }
+        }
+        hints.sort();
+        if hints.is_empty() || self.hints_told.as_ref() == Some(&hints) {
+            return Ok(());
+        }
+        self.hints_told = Some(hints.clone());
+        out.push(Frame::Peers { peers: hints });
+        Ok(())
     }
 
     /// Whether the peer is a member; if not, say goodbye.

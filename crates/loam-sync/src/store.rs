@@ -15,7 +15,7 @@ use loam_core::community::WritePolicy;
 use loam_core::{DocId, GardenId, MemberId, Role, SignedChanges};
 
 use crate::fingerprint::{Fingerprint, HeadsDigest, fingerprint_of};
-use crate::frame::{EntryHash, RefuseCode};
+use crate::frame::{EntryHash, PeerHint, RefuseCode};
 
 /// A failure of the store itself (disk, database, a broken document):
 /// the session ends, and it is this side's problem, not the peer's.
@@ -139,6 +139,25 @@ pub trait SyncStore {
     fn write_policy(&mut self, doc: DocId) -> Result<WritePolicy, StoreError> {
         let _ = doc;
         Ok(WritePolicy::Writers)
+    }
+
+    /// Where members of the garden can be reached, for a `Peers` frame to
+    /// `peer`: this side's own address first, then other current members'
+    /// it knows (not `peer`'s). The session sends at most
+    /// [`crate::Limits::max_peer_hints`] of them. By default none: nothing
+    /// is sent.
+    fn peer_hints(&mut self, peer: MemberId) -> Result<Vec<PeerHint>, StoreError> {
+        let _ = peer;
+        Ok(Vec::new())
+    }
+
+    /// Addresses `from`, a member the session has checked, sent in a
+    /// `Peers` frame (bounded by the frame's limits). `from`'s own hint is
+    /// its word about itself; the others are hearsay. The store keeps what
+    /// it chooses to (only current members'); by default nothing.
+    fn add_peer_hints(&mut self, from: MemberId, hints: Vec<PeerHint>) -> Result<(), StoreError> {
+        let _ = (from, hints);
+        Ok(())
     }
 
     /// Admit `remote`, who presents an encoded Redeem entry in its `Hello`:

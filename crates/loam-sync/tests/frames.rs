@@ -4,9 +4,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-use loam_core::{DocId, GardenId, Role};
+use std::net::SocketAddr;
+
+use loam_core::{DocId, GardenId, MemberId, Role};
 use loam_sync::{
-    Bound, Fingerprint, Frame, FrameDecoder, FrameError, Limits, PROTOCOL_VERSION, Range,
+    Bound, Fingerprint, Frame, FrameDecoder, FrameError, Limits, PROTOCOL_VERSION, PeerHint, Range,
     RangePayload, RefuseCode,
 };
 use proptest::prelude::*;
@@ -56,6 +58,27 @@ fn payload() -> impl Strategy<Value = RangePayload> {
     ]
 }
 
+fn hint() -> impl Strategy<Value = PeerHint> {
+    (
+        any::<[u8; 32]>(),
+        prop::collection::vec(
+            prop_oneof![
+                (any::<[u8; 4]>(), any::<u16>())
+                    .prop_map(|(ip, port)| SocketAddr::from((ip, port))),
+                (any::<[u8; 16]>(), any::<u16>())
+                    .prop_map(|(ip, port)| SocketAddr::from((ip, port))),
+            ],
+            0..4,
+        ),
+        prop::option::of("[a-z:/.]{0,64}"),
+    )
+        .prop_map(|(member, direct, relay)| PeerHint {
+            member: MemberId::from_bytes(member),
+            direct,
+            relay,
+        })
+}
+
 fn frame() -> impl Strategy<Value = Frame> {
     prop_oneof![
         (
@@ -102,6 +125,7 @@ fn frame() -> impl Strategy<Value = Frame> {
         ),
         (doc(), ".*").prop_map(|(doc, reason)| Frame::DocRefused { doc, reason }),
         ".*".prop_map(|reason| Frame::Bye { reason }),
+        prop::collection::vec(hint(), 0..4).prop_map(|peers| Frame::Peers { peers }),
     ]
 }
 

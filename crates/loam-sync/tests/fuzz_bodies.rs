@@ -11,12 +11,16 @@
 #[path = "../../../fuzz/stable.rs"]
 mod stable;
 
+use std::net::SocketAddr;
+
 use automerge::sync::{State, SyncDoc};
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ROOT};
-use loam_core::{DocId, GardenId, Role};
+use loam_core::{DocId, GardenId, MemberId, Role};
 use loam_sync::fuzzing::{frames, sync_message};
-use loam_sync::{Bound, Fingerprint, Frame, PROTOCOL_VERSION, Range, RangePayload, RefuseCode};
+use loam_sync::{
+    Bound, Fingerprint, Frame, PROTOCOL_VERSION, PeerHint, Range, RangePayload, RefuseCode,
+};
 use proptest::prelude::*;
 
 /// One valid frame of each kind (their bodies, without the length prefix).
@@ -69,6 +73,13 @@ fn frame_seeds() -> Vec<Vec<u8>> {
         },
         Frame::Bye {
             reason: "bye".into(),
+        },
+        Frame::Peers {
+            peers: vec![PeerHint {
+                member: MemberId::from_bytes([7; 32]),
+                direct: vec![SocketAddr::from(([127, 0, 0, 1], 4242))],
+                relay: Some("https://relay.example/".into()),
+            }],
         },
     ]
     .iter()

@@ -5,7 +5,7 @@
 mod support;
 
 use loam_core::Role;
-use loam_sync::{Frame, RefuseCode};
+use loam_sync::{Frame, Limits, PeerHint, RefuseCode, Session};
 use support::{GARDEN, Link, MemoryStore, doc, key};
 
 /// Two members' stores holding the same `n` documents.
@@ -197,4 +197,78 @@ fn removing_a_member_closes_their_session_with_a_reason() {
     link.local_change(&mut peers, 0, doc(0));
     assert_eq!(link.in_flight(), 0);
     let _ = RefuseCode::NotAMember;
+}
+
+#[test]
+fn members_pass_on_addresses_once_checked_and_when_they_change() {
+    let hint = |n: u8, port: u16| PeerHint {
+        member: key(n).member(),
+        direct: vec![std::net::SocketAddr::from(([127, 0, 0, 1], port))],
+        relay: None,
+    };
+    let mut peers = twins(3);
+    // Ada knows where she is and where Cy is; her peer Bo is left out of
+    // what she tells him.
+    peers[0].hints = vec![hint(1, 1001), hint(3, 1003), hint(2, 1002)];
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    link.run(&mut peers);
+    assert!(link.is_quiet(), "{:?}", link.error);
+    assert_eq!(
+        peers[1].heard,
+        vec![(key(1).member(), vec![hint(1, 1001), hint(3, 1003)])]
+    );
+    assert!(peers[0].heard.is_empty(), "Bo knows no address");
+
+    // Nothing new: nothing sent.
+    link.peers_changed(&mut peers, 0);
+    assert_eq!(link.in_flight(), 0);
+    // Cy moved: Bo hears of it.
+    peers[0].hints[1] = hint(3, 2003);
+    link.peers_changed(&mut peers, 0);
+    link.run(&mut peers);
+    assert_eq!(peers[1].heard.len(), 2);
+    assert_eq!(peers[1].heard[1].1, vec![hint(1, 1001), hint(3, 2003)]);
+}
+
+#[test]
+fn addresses_wait_until_the_sender_is_known_to_be_a_member() {
+    let mut peers = twins(1);
+    let stranger = MemoryStore::new(GARDEN, key(9), &[(key(9).member(), Role::Facilitator)]);
+    peers.push(stranger);
+    // The stranger tells nothing: it is refused before its logs agree.
+    peers[2].hints = vec![PeerHint {
+        member: key(9).member(),
+        direct: vec![std::net::SocketAddr::from(([10, 0, 0, 9], 9))],
+        relay: None,
+    }];
+    let mut link = Link::connect(&mut peers, 2, 0, None);
+    link.run(&mut peers);
+    assert!(peers[0].heard.is_empty());
+    // Addresses that arrive before the logs agree (so before the sender is
+    // checked) are held, and taken in once they agree.
+    let bo_heads = loam_sync::SyncStore::membership_heads(&mut peers[1]).unwrap();
+    let (mut session, _hello) =
+        Session::initiate(key(1).member(), None, Limits::default(), &mut peers[1]).unwrap();
+    let welcome = Frame::Welcome {
+        membership_heads: vec![[9; 32]],
+        docs: loam_sync::Fingerprint::default(),
+        role_of_you: Role::Member,
+    };
+    let early = Frame::Peers {
+        peers: vec![PeerHint {
+            member: key(1).member(),
+            direct: vec![],
+            relay: Some("https://relay.example/".into()),
+        }],
+    };
+    session.handle(welcome, &mut peers[1]).unwrap();
+    session.handle(early, &mut peers[1]).unwrap();
+    assert!(peers[1].heard.is_empty(), "held until the logs agree");
+    let agreed = Frame::Membership {
+        entries: vec![],
+        heads: bo_heads,
+    };
+    session.handle(agreed, &mut peers[1]).unwrap();
+    assert_eq!(peers[1].heard.len(), 1);
+    assert_eq!(peers[1].heard[0].0, key(1).member());
 }

@@ -482,6 +482,7 @@ pub fn status(ctx: &mut Context, _args: StatusArgs) -> anyhow::Result<()> {
     if ctx.json() {
         return ctx.out.json(&serde_json::json!({
             "online": status.is_some(),
+            "updated_ms": status.as_ref().map(|s| s.updated_ms),
             "listening": status.as_ref().map(|s| s.addr.clone()),
             "peers": status.as_ref().map(|s| s.peers.clone()).unwrap_or_default(),
         }));

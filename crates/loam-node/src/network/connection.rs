@@ -35,6 +35,9 @@ pub(crate) struct Progress {
     /// When the session last became settled: quiescent, and the peer idle
     /// after everything this side sent ([`Session::is_settled`]).
     pub(crate) quiet_since: Option<Instant>,
+    /// The session has been quiescent at least once: it got past the
+    /// hello and the membership logs, and synced what differed.
+    pub(crate) synced: bool,
     /// Counters.
     pub(crate) stats: SyncStats,
 }
@@ -271,6 +274,14 @@ where
                     );
                     return ended(&session, reason, true, refused);
                 }
+                // What this side knows of members' addresses may have
+                // changed (a member joined, another told us): pass it on.
+                if let Some(st) = store.as_mut() {
+                    let said = session.peers_changed(st);
+                    if let Some((reason, failed)) = send(&mut session, writer, said).await {
+                        return ended(&session, reason, failed, refused);
+                    }
+                }
                 if !waiting {
                     continue;
                 }
@@ -367,6 +378,7 @@ fn report(session: &Session, progress: &watch::Sender<Progress>) {
             p.quiet_since = None;
         }
         p.quiescent = quiescent;
+        p.synced |= quiescent && session.garden().is_some() && session.closed().is_none();
         p.stats = session.stats().clone();
     });
 }

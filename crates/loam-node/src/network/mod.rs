@@ -23,10 +23,20 @@
 //!   dialled at once while sessions are kept up: members on one LAN find
 //!   each other with no ticket but the first invite.
 //!
+//! - **Test hook**: on a loopback-only network with `LOAM_TEST_BLOCKLIST`
+//!   set (tests only), members listed in that file are treated as
+//!   unreachable ([`BLOCKLIST_VAR`], `blocklist.rs`): the partition tests
+//!   cut links with it.
+//!
 //! Peers' addresses are kept per garden (the store's `peers` table, as
 //! loam-net's `PeerAddr` in JSON): the inviter's from the ticket, every
-//! peer dialled successfully, and members found on the LAN.
+//! peer dialled successfully, members found on the LAN, and what members
+//! tell each other once a session is open (`addresses.rs`: each its own
+//! address, and those of other current members it knows), so that members
+//! who met only through a third reach each other directly.
 
+mod addresses;
+mod blocklist;
 mod bounds;
 mod connection;
 
@@ -42,10 +52,12 @@ use loam_sync::{Frame, Limits, RefuseCode, Session, SyncStats};
 use serde::Serialize;
 use tokio::sync::{broadcast, mpsc, watch};
 
+use self::blocklist::Blocklist;
 use self::connection::{Channel, Control, Outcome, Progress, drive};
 use crate::sync_store::GardenSync;
 use crate::{Garden, Node, NodeError, time};
 
+pub use self::blocklist::BLOCKLIST_VAR;
 pub use self::bounds::Bounds;
 pub use loam_net::{Bind, InviteTicket, NetConfig, PeerAddr, RelayChoice, TicketError, WireBytes};
 
@@ -57,8 +69,14 @@ pub const CLOSE_BUSY: u32 = 429;
 /// counts it as done.
 const SETTLE: Duration = Duration::from_millis(250);
 
-/// The longest wait between two attempts to reach a peer.
-const MAX_BACKOFF: Duration = Duration::from_secs(60);
+/// The wait after a failed attempt to reach a peer, doubled after each
+/// further failure up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_secs(1);
+
+/// The longest wait between two attempts to reach a peer: short, so that a
+/// peer back from an outage (a healed partition, a laptop that wakes) is
+/// reached within seconds. A failed dial costs a few packets.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Something that happened on the network, for logs (`loam serve`) and the
 /// desktop's status line.
@@ -200,6 +218,8 @@ struct Inner {
     /// dialled at once.
     staying: AtomicBool,
     bounds: Bounds,
+    /// The partition test hook (inert unless `LOAM_TEST_BLOCKLIST` is set).
+    blocklist: Blocklist,
 }
 
 impl Inner {
@@ -211,6 +231,11 @@ impl Inner {
 
     fn net(&self) -> Result<&loam_net::Network, NodeError> {
         self.net.get().ok_or(NodeError::NetworkStopped)
+    }
+
+    /// Where this member can be reached now, to tell peers.
+    fn own_addr(&self) -> Option<PeerAddr> {
+        self.net().ok().map(loam_net::Network::addr)
     }
 
     /// Gardens that can be shared (made with a membership log). Cheap
@@ -400,6 +425,7 @@ impl Inner {
                     bounds: self.bounds,
                 };
                 let node = self.node.clone();
+                let own = self.own_addr();
                 let pick = move |frame: &Frame| -> Result<GardenSync, Frame> {
                     let Frame::Hello { garden, .. } = frame else {
                         return Err(Frame::Refuse {
@@ -408,7 +434,9 @@ impl Inner {
                         });
                     };
                     match node.garden_by_id(*garden) {
-                        Ok(g) if g.shareable() => Ok(GardenSync::new(node.clone(), g)),
+                        Ok(g) if g.shareable() => {
+                            Ok(GardenSync::new(node.clone(), g).sharing(own.clone()))
+                        }
                         _ => Err(Frame::Refuse {
                             code: RefuseCode::UnknownGarden,
                             reason: format!("garden {garden} is not held here"),
@@ -445,9 +473,21 @@ impl Inner {
         garden: &Arc<Garden>,
         addr: &PeerAddr,
     ) -> Result<u64, NodeError> {
+        if self.blocklist.blocks(addr.member) {
+            return Err(NodeError::Network(format!(
+                "blocked by the {BLOCKLIST_VAR} test hook"
+            )));
+        }
         let conn = self.net()?.connect(addr).await?;
+        if self.blocklist.blocks(addr.member) {
+            // Cut off while the dial was under way.
+            conn.close(0, "blocked");
+            return Err(NodeError::Network(format!(
+                "blocked by the {BLOCKLIST_VAR} test hook"
+            )));
+        }
         let _ = garden.remember_peer(addr, time::now());
-        let store = GardenSync::new(self.node.clone(), garden.clone());
+        let store = GardenSync::new(self.node.clone(), garden.clone()).sharing(self.own_addr());
         self.spawn_session(conn, Some((store, None)))
             .map_err(NodeError::Network)
     }
@@ -493,10 +533,37 @@ impl Inner {
         }
     }
 
+    /// Close every session with a member the test hook blocks now.
+    fn close_blocked(&self) {
+        let blocked = self.blocklist.blocked();
+        if blocked.is_empty() {
+            return;
+        }
+        for live in self.live().values() {
+            if blocked.contains(&live.remote) {
+                let _ = live.control.send(Control::Close(format!(
+                    "blocked by the {BLOCKLIST_VAR} test hook"
+                )));
+            }
+        }
+    }
+
     fn has_session(&self, member: MemberId, garden: GardenId) -> bool {
-        self.live()
-            .values()
-            .any(|l| l.remote == member && l.progress.borrow().garden.is_none_or(|g| g == garden))
+        self.session_with(member, garden).is_some()
+    }
+
+    /// Whether a session with `member` about `garden` (or a garden not yet
+    /// named) runs, and if so whether one of them has synced.
+    fn session_with(&self, member: MemberId, garden: GardenId) -> Option<bool> {
+        let live = self.live();
+        let mut found = None;
+        for l in live.values().filter(|l| l.remote == member) {
+            let p = l.progress.borrow();
+            if p.garden.is_none_or(|g| g == garden) {
+                found = Some(found.unwrap_or(false) || p.synced);
+            }
+        }
+        found
     }
 }
 
@@ -510,6 +577,13 @@ impl ConnectionHandler for Handler {
         let Some(inner) = self.inner.upgrade() else {
             return false;
         };
+        if inner.blocklist.blocks(remote) {
+            let _ = inner.events.send(NetEvent::Refused {
+                member: remote,
+                reason: format!("blocked by the {BLOCKLIST_VAR} test hook"),
+            });
+            return false;
+        }
         let gardens = inner.gardens();
         let admitted = gardens.iter().any(|g| {
             g.role_of(remote).ok().flatten().is_some() || g.has_open_invites().unwrap_or(false)
@@ -528,6 +602,11 @@ impl ConnectionHandler for Handler {
             let Some(inner) = self.inner.upgrade() else {
                 return;
             };
+            if inner.blocklist.blocks(conn.remote()) {
+                // Cut off since the handshake was admitted.
+                conn.close(0, "blocked");
+                return;
+            }
             let Ok(id) = inner.spawn_session(conn, None) else {
                 return;
             };
@@ -585,6 +664,7 @@ impl Network {
             limits: Limits::default(),
             staying: AtomicBool::new(false),
             bounds,
+            blocklist: Blocklist::from_env(&config),
         });
         let handler = Arc::new(Handler {
             inner: Arc::downgrade(&inner),
@@ -717,7 +797,8 @@ impl Network {
         self.runtime()?.block_on(async move {
             let dialled = Instant::now();
             let conn = inner.net()?.connect(&ticket.inviter).await?;
-            let store = GardenSync::joining(inner.node.clone(), ticket.garden);
+            let store =
+                GardenSync::joining(inner.node.clone(), ticket.garden).sharing(inner.own_addr());
             let id = inner
                 .spawn_session(conn, Some((store, Some(redeem))))
                 .map_err(NodeError::Network)?;
@@ -746,9 +827,11 @@ impl Network {
         })
     }
 
-    /// Keep a session with every known peer of every garden, redialling
-    /// with backoff (1 s doubling to a minute) after a drop, until the
-    /// network stops.
+    /// Keep a session with every known peer of every garden, until the
+    /// network stops. A peer without a session is dialled at once; while
+    /// attempts fail (or end before the session synced) the next waits 1 s,
+    /// doubling to [`MAX_BACKOFF`]. Dials run side by side: a peer that is
+    /// slow to answer holds up no other.
     ///
     /// With mDNS on, a member of a garden held here who shows up on the LAN
     /// is dialled as soon as they are found (their address is remembered
@@ -757,43 +840,24 @@ impl Network {
         self.inner.staying.store(true, Ordering::Relaxed);
         let inner = Arc::downgrade(&self.inner);
         self.runtime()?.spawn(async move {
-            let mut backoff: HashMap<(MemberId, GardenId), (Duration, Instant)> = HashMap::new();
+            let mut redial = Redial::default();
             let mut watched: HashMap<GardenId, OutsideWrites> = HashMap::new();
             loop {
                 let Some(strong) = inner.upgrade() else {
                     return;
                 };
-                let me = strong.node.member_id();
+                strong.close_blocked();
+                redial.collect(&strong);
                 for garden in strong.gardens() {
                     let _ = watched
                         .entry(garden.id())
                         .or_insert_with(|| OutsideWrites::new(&garden))
                         .announce(&garden);
-                    let Ok(peers) = garden.known_peers(me) else {
+                    let Ok(peers) = garden.known_peers(strong.node.member_id()) else {
                         continue;
                     };
                     for (addr, _) in peers {
-                        let key = (addr.member, garden.id());
-                        if strong.has_session(addr.member, garden.id()) {
-                            backoff.remove(&key);
-                            continue;
-                        }
-                        if backoff
-                            .get(&key)
-                            .is_some_and(|(_, at)| Instant::now() < *at)
-                        {
-                            continue;
-                        }
-                        if let Err(e) = strong.dial(&garden, &addr).await {
-                            let wait = backoff
-                                .get(&key)
-                                .map_or(Duration::from_secs(1), |(w, _)| (*w * 2).min(MAX_BACKOFF));
-                            backoff.insert(key, (wait, Instant::now() + wait));
-                            let _ = strong.events.send(NetEvent::Unreachable {
-                                member: addr.member,
-                                reason: format!("{e}; next try in {} s", wait.as_secs()),
-                            });
-                        }
+                        redial.consider(&strong, &garden, addr);
                     }
                 }
                 drop(strong);
@@ -804,32 +868,24 @@ impl Network {
     }
 
     /// Block until SIGINT or SIGTERM, calling `tick` every `every`.
+    ///
+    /// The signals are listened for from the start, once: one that arrives
+    /// while `tick` runs stops the next wait. (Listening afresh for each
+    /// wait lost such a signal, and the process then ignored it.)
     pub fn run_until_signal(
         &self,
         every: Duration,
         mut tick: impl FnMut(&Network),
     ) -> Result<(), NodeError> {
         let runtime = self.runtime()?;
+        let mut signals = {
+            let _entered = runtime.enter();
+            Signals::listen()
+        };
         loop {
             let stop = runtime.block_on(async {
-                let term = async {
-                    #[cfg(unix)]
-                    {
-                        match tokio::signal::unix::signal(
-                            tokio::signal::unix::SignalKind::terminate(),
-                        ) {
-                            Ok(mut s) => {
-                                s.recv().await;
-                            }
-                            Err(_) => std::future::pending::<()>().await,
-                        }
-                    }
-                    #[cfg(not(unix))]
-                    std::future::pending::<()>().await;
-                };
                 tokio::select! {
-                    _ = tokio::signal::ctrl_c() => true,
-                    () = term => true,
+                    () = signals.next() => true,
                     () = tokio::time::sleep(every) => false,
                 }
             });
@@ -876,6 +932,54 @@ impl Network {
 impl Drop for Network {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// SIGINT and SIGTERM, listened for once: one that arrives between two
+/// waits is kept for the next.
+struct Signals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    int: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    /// Start listening (inside the runtime).
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                term: signal(SignalKind::terminate()).ok(),
+                int: signal(SignalKind::interrupt()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// The next signal.
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        {
+            async fn one(signal: Option<&mut tokio::signal::unix::Signal>) {
+                match signal {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            }
+            tokio::select! {
+                () = one(self.term.as_mut()) => {}
+                () = one(self.int.as_mut()) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
@@ -942,6 +1046,72 @@ pub fn invite_ticket(garden: &Garden, invite: &crate::Invite, inviter: PeerAddr)
         role: role.as_str().to_owned(),
         expires_ms,
         invite_entry: Some(*invite.entry.hash().as_bytes()),
+    }
+}
+
+/// A dial of [`Redial`] that ended: the peer and garden, the wait it set,
+/// and the session it started or why not.
+type DialEnd = ((MemberId, GardenId), Duration, Result<u64, NodeError>);
+
+/// The redial state of [`Network::keep_connected`]: per peer and garden,
+/// the dial under way and when the next attempt may start.
+#[derive(Default)]
+struct Redial {
+    /// Attempts since the last session that synced: the wait after the
+    /// last one, and when the next may start.
+    backoff: HashMap<(MemberId, GardenId), (Duration, Instant)>,
+    /// Dials under way, each ending with its peer, the wait it set and how
+    /// it went.
+    dials: tokio::task::JoinSet<DialEnd>,
+    /// The peers those dials are for.
+    dialling: std::collections::HashSet<(MemberId, GardenId)>,
+}
+
+impl Redial {
+    /// Take in the dials that have ended: a failure is announced (a
+    /// success shows as a session).
+    fn collect(&mut self, inner: &Inner) {
+        while let Some(done) = self.dials.try_join_next() {
+            let Ok((key, wait, result)) = done else {
+                continue;
+            };
+            self.dialling.remove(&key);
+            if let Err(e) = result {
+                let _ = inner.events.send(NetEvent::Unreachable {
+                    member: key.0,
+                    reason: format!("{e}; next try in {} s", wait.as_secs()),
+                });
+            }
+        }
+    }
+
+    /// Dial `addr` about `garden` unless a session with its member runs,
+    /// a dial is under way or the backoff says wait.
+    fn consider(&mut self, inner: &Arc<Inner>, garden: &Arc<Garden>, addr: PeerAddr) {
+        let key = (addr.member, garden.id());
+        match inner.session_with(addr.member, garden.id()) {
+            Some(synced) => {
+                if synced {
+                    self.backoff.remove(&key);
+                }
+                return;
+            }
+            None if self.dialling.contains(&key) => return,
+            None => {}
+        }
+        let now = Instant::now();
+        let wait = match self.backoff.get(&key) {
+            Some((_, next)) if now < *next => return,
+            Some((wait, _)) => (*wait * 2).min(MAX_BACKOFF),
+            None => FIRST_BACKOFF,
+        };
+        self.backoff.insert(key, (wait, now + wait));
+        self.dialling.insert(key);
+        let (inner, garden) = (inner.clone(), garden.clone());
+        self.dials.spawn(async move {
+            let result = inner.dial(&garden, &addr).await;
+            (key, wait, result)
+        });
     }
 }
 

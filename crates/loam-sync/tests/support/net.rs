@@ -204,6 +204,22 @@ impl Link {
         }
     }
 
+    /// Tell `peer`'s session that the addresses it knows may have changed.
+    pub fn peers_changed(&mut self, peers: &mut [MemoryStore], peer: usize) {
+        if self.is_broken() {
+            return;
+        }
+        let (session, dir) = if peer == self.a {
+            (&mut self.sa, Dir::AtoB)
+        } else {
+            (&mut self.sb, Dir::BtoA)
+        };
+        match session.peers_changed(&mut peers[peer]) {
+            Ok(out) => self.send(dir, out),
+            Err(e) => self.break_link(e.to_string()),
+        }
+    }
+
     /// Bytes each way so far (from the sessions' stats).
     pub fn bytes(&self) -> (u64, u64) {
         (self.sa.stats().bytes_out, self.sb.stats().bytes_out)

@@ -17,8 +17,8 @@ use automerge::{ActorId, Automerge, ChangeHash, ObjType, PatchLog, ROOT, ReadDoc
 use loam_core::community::WritePolicy;
 use loam_core::{DocId, GardenId, MemberId, MemberKey, Role, SignedChanges};
 use loam_sync::{
-    EntryHash, HeadsDigest, MembershipError, Refusal, RefuseCode, StoreError, SyncStore, WholeDoc,
-    heads_digest,
+    EntryHash, HeadsDigest, MembershipError, PeerHint, Refusal, RefuseCode, StoreError, SyncStore,
+    WholeDoc, heads_digest,
 };
 use sha2::{Digest, Sha256};
 
@@ -67,6 +67,10 @@ pub struct MemoryStore {
     pub drop_changes_of: Option<DocId>,
     /// Who may write which document (the rest: any writer).
     pub policies: HashMap<DocId, WritePolicy>,
+    /// The addresses this store tells peers.
+    pub hints: Vec<PeerHint>,
+    /// The addresses peers told this store, and who told.
+    pub heard: Vec<(MemberId, Vec<PeerHint>)>,
 }
 
 pub fn member_entry(member: MemberId, role: Option<Role>, counter: u64) -> Vec<u8> {
@@ -113,6 +117,8 @@ impl MemoryStore {
             calls: Calls::default(),
             drop_changes_of: None,
             policies: HashMap::new(),
+            hints: Vec::new(),
+            heard: Vec::new(),
         };
         for (i, (member, role)) in members.iter().enumerate() {
             store.insert_entry(member_entry(*member, Some(*role), i as u64));
@@ -419,6 +425,15 @@ impl SyncStore for MemoryStore {
 
     fn role(&mut self, member: MemberId) -> Result<Option<Role>, StoreError> {
         Ok(self.roles.get(&member).copied())
+    }
+
+    fn peer_hints(&mut self, _peer: MemberId) -> Result<Vec<PeerHint>, StoreError> {
+        Ok(self.hints.clone())
+    }
+
+    fn add_peer_hints(&mut self, from: MemberId, hints: Vec<PeerHint>) -> Result<(), StoreError> {
+        self.heard.push((from, hints));
+        Ok(())
     }
 
     fn write_policy(&mut self, doc: DocId) -> Result<WritePolicy, StoreError> {
