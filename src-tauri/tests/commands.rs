@@ -394,7 +394,12 @@ fn closing_waits_for_the_ui_once() {
     assert!(state.begin_closing());
     // Events about the demo garden planted by `ready` may still be on their way; only the
     // closing request matters here, and it is sent once.
-    let closing = heard.lock().unwrap().iter().filter(|e| *e == "closing").count();
+    let closing = heard
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| *e == "closing")
+        .count();
     assert_eq!(closing, 1, "heard {:?}", heard.lock().unwrap());
     // Asked again (the UI is stuck, or done): close.
     assert!(!state.begin_closing());
