@@ -406,12 +406,20 @@ fn discussion_kudos_guidelines_paths_and_moderation() {
         stats["kinds"].as_array().unwrap().len()
     );
     let graph = f.ok("link_graph", json!({}));
+    let nodes = graph["nodes"].as_array().unwrap();
+    let soil_node = nodes.iter().find(|n| n["title"] == "Soil").unwrap();
+    let creator = soil_node["creator"].as_u64().unwrap() as usize;
+    assert_eq!(graph["members"][creator]["name"], "Ana");
+    // Links are positions in `nodes`: the demo's Welcome links to Tags.
+    let at = |title: &str| nodes.iter().position(|n| n["title"] == title).unwrap() as u64;
     assert!(
-        graph["nodes"]
+        graph["edges"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n["title"] == "Soil" && n["creator"].is_string())
+            .any(|e| e[0] == at("Welcome to Loam") && e[1] == at("Tags")),
+        "{}",
+        graph["edges"]
     );
     assert!(
         !graph["nodes"]

@@ -50,19 +50,20 @@ function unit(id: string, salt: number): number {
 }
 
 /** Starting positions: where `known` says (a layout from before), else a
- * place in a disc derived from the id, near a known neighbour if any. */
+ * place in a disc derived from the id, near a known neighbour if any.
+ * `edges` are positions in `ids`. */
 export function seedPositions(
   ids: string[],
-  edges: [string, string][],
+  edges: [number, number][],
   known: Map<string, { x: number; y: number }> = new Map(),
 ): { x: Float32Array; y: Float32Array } {
   const radius = Math.sqrt(ids.length) * 10;
-  const near = new Map<string, { x: number; y: number }>();
+  const near = new Map<number, { x: number; y: number }>();
   for (const [a, b] of edges) {
-    const ka = known.get(a);
-    const kb = known.get(b);
-    if (kb && !known.has(a) && !near.has(a)) near.set(a, kb);
-    if (ka && !known.has(b) && !near.has(b)) near.set(b, ka);
+    const ka = known.get(ids[a]);
+    const kb = known.get(ids[b]);
+    if (kb && !ka && !near.has(a)) near.set(a, kb);
+    if (ka && !kb && !near.has(b)) near.set(b, ka);
   }
   const x = new Float32Array(ids.length);
   const y = new Float32Array(ids.length);
@@ -74,7 +75,7 @@ export function seedPositions(
       return;
     }
     const angle = 2 * Math.PI * unit(id, 1);
-    const anchor = near.get(id);
+    const anchor = near.get(i);
     const r = anchor ? 10 * unit(id, 2) : radius * Math.sqrt(unit(id, 2));
     x[i] = (anchor?.x ?? 0) + r * Math.cos(angle);
     y[i] = (anchor?.y ?? 0) + r * Math.sin(angle);

@@ -3,24 +3,23 @@ import { layoutPlan, seedPositions, type LayoutAnswer } from "../lib/graph-layou
 import { runLayout } from "../lib/graph-forces";
 
 /** Two clusters of `size` nodes (a ring each, plus chords), one link
- * between them: ids `a0…` and `b0…`. */
-function twoClusters(size: number): { ids: string[]; edges: [string, string][] } {
+ * between them: ids `a0…` and `b0…`, links by position. */
+function twoClusters(size: number): { ids: string[]; edges: [number, number][] } {
   const ids: string[] = [];
-  const edges: [string, string][] = [];
-  for (const c of ["a", "b"]) {
+  const edges: [number, number][] = [];
+  for (const [c, base] of [["a", 0], ["b", size]] as const) {
     for (let i = 0; i < size; i++) {
       ids.push(`${c}${i}`);
-      edges.push([`${c}${i}`, `${c}${(i + 1) % size}`]);
-      edges.push([`${c}${i}`, `${c}${(i + 3) % size}`]);
+      edges.push([base + i, base + ((i + 1) % size)]);
+      edges.push([base + i, base + ((i + 3) % size)]);
     }
   }
-  edges.push(["a0", "b0"]);
+  edges.push([0, size]);
   return { ids, edges };
 }
 
-function lay(ids: string[], edges: [string, string][], iterations: number, batch: number): LayoutAnswer[] {
-  const index = new Map(ids.map((id, i) => [id, i]));
-  const pairs = new Uint32Array(edges.flatMap(([a, b]) => [index.get(a)!, index.get(b)!]));
+function lay(ids: string[], edges: [number, number][], iterations: number, batch: number): LayoutAnswer[] {
+  const pairs = new Uint32Array(edges.flat());
   const { x, y } = seedPositions(ids, edges);
   const answers: LayoutAnswer[] = [];
   runLayout({ run: 7, order: ids.length, edges: pairs, x, y, iterations, batch }, (a) => answers.push(a));
