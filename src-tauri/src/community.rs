@@ -5,7 +5,7 @@
 //! before it writes; a refusal reaches the UI as `notAllowed` with the
 //! reason in words.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use loam_node::{DocId, Garden, KudosTarget, ListQuery, ModerationTarget};
 use tauri::State;
@@ -13,8 +13,9 @@ use tauri::State;
 use crate::commands::Answer;
 use crate::dto::community::{
     DiscussionDto, DiscussionWrite, FlagDto, GraphDto, GraphNodeDto, GuidelinesDto, IndexDto,
-    IndexEdit, KudosFor, ModerationAct, ModerationDto, ModerationLogDto, Names, OpenThreadsDto,
-    PathDto, PathEdit, PermissionsDto, ProfileDto, StatsDto, TargetDto, ThreadViews,
+    IndexEdit, KudosFor, MemberRef, ModerationAct, ModerationDto, ModerationLogDto, Names,
+    OpenThreadsDto, PathDto, PathEdit, PermissionsDto, ProfileDto, StatsDto, TargetDto,
+    ThreadViews,
 };
 use crate::dto::{CommandError, ErrorKind};
 use crate::state::{AppState, parse_id};
@@ -456,7 +457,7 @@ pub async fn garden_stats(state: State<'_, AppState>) -> Answer<StatsDto> {
 }
 
 /// The link graph: documents (not archived) with tags and who started
-/// them, and the links between them.
+/// them, and the links between them (by position).
 #[tauri::command]
 pub async fn link_graph(state: State<'_, AppState>) -> Answer<GraphDto> {
     let garden = state.garden()?;
@@ -468,35 +469,38 @@ pub async fn link_graph(state: State<'_, AppState>) -> Answer<GraphDto> {
         .iter()
         .filter_map(|n| n.creator.map(|c| (n.doc, c)))
         .collect();
-    let listed: std::collections::HashSet<DocId> = rows.iter().map(|r| r.id).collect();
-    let mut members = BTreeMap::new();
+    let at: HashMap<DocId, u32> = rows.iter().zip(0u32..).map(|(r, i)| (r.id, i)).collect();
+    let mut members: Vec<MemberRef> = Vec::new();
+    let mut member_at: HashMap<loam_node::MemberId, u32> = HashMap::new();
     let nodes = rows
         .into_iter()
         .map(|r| {
-            let creator = creators.get(&r.id).copied();
-            if let Some(c) = creator {
-                members.entry(c).or_insert_with(|| names.of(c));
-            }
+            let creator = creators.get(&r.id).map(|c| {
+                *member_at.entry(*c).or_insert_with(|| {
+                    members.push(names.of(*c));
+                    u32::try_from(members.len() - 1).unwrap_or(u32::MAX)
+                })
+            });
             GraphNodeDto {
                 id: r.id.to_string(),
                 title: r.title,
                 kind: r.kind.into(),
                 tags: r.tags,
-                creator: creator.map(|c| c.to_string()),
+                creator,
             }
         })
         .collect();
-    let mut edges: Vec<(String, String)> = facts
+    let mut edges: Vec<(u32, u32)> = facts
         .links
         .iter()
-        .filter(|l| l.from != l.to && listed.contains(&l.from) && listed.contains(&l.to))
-        .map(|l| (l.from.to_string(), l.to.to_string()))
+        .filter(|l| l.from != l.to)
+        .filter_map(|l| Some((*at.get(&l.from)?, *at.get(&l.to)?)))
         .collect();
-    edges.sort();
+    edges.sort_unstable();
     edges.dedup();
     Ok(GraphDto {
         nodes,
         edges,
-        members: members.into_values().collect(),
+        members,
     })
 }

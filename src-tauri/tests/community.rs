@@ -124,6 +124,17 @@ impl Fixture {
     }
 }
 
+/// The position of the section titled `title` (the demo garden has three
+/// before any a test adds).
+fn section_at(index: &Value, title: &str) -> usize {
+    index["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|s| s["title"] == title)
+        .unwrap_or_else(|| panic!("no section {title:?} in {index}"))
+}
+
 /// Titles of a section's entries, in order, `*` marking featured ones.
 fn entries(index: &Value, section: usize) -> Vec<String> {
     index["sections"][section]["entries"]
@@ -148,22 +159,33 @@ fn a_facilitator_curates_the_index() {
     let soil = f.page("Soil", "about soil");
     let water = f.page("Water", "about water");
     let seeds = f.page("Seeds", "about seeds");
-    let index = f.index(json!({"op": "addSection", "title": "Start here"}));
-    let section = index["sections"][0]["id"].as_str().unwrap().to_owned();
+    // The demo garden's own sections come first.
+    let demo = f.ok("community_index", json!({}))["sections"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(demo, 3);
+    let index = f.index(json!({"op": "addSection", "title": "Soil basics"}));
+    let at = section_at(&index, "Soil basics");
+    assert_eq!(at, demo, "a new section goes last");
+    let section = index["sections"][at]["id"].as_str().unwrap().to_owned();
     for doc in [&soil, &water, &seeds] {
         f.index(json!({"op": "addEntry", "section": section, "doc": doc, "at": null}));
     }
     // Drag and drop (or the keyboard): Seeds to the top.
     let index = f.index(json!({"op": "moveEntry", "section": section, "doc": seeds, "to": 0}));
-    assert_eq!(entries(&index, 0), ["Seeds", "Soil", "Water"]);
+    assert_eq!(entries(&index, at), ["Seeds", "Soil", "Water"]);
     let index = f.index(json!({"op": "feature", "doc": soil, "reason": "the clearest intro"}));
-    assert_eq!(entries(&index, 0), ["Seeds", "Soil*", "Water"]);
+    assert_eq!(entries(&index, at), ["Seeds", "Soil*", "Water"]);
     assert_eq!(
-        index["sections"][0]["entries"][1]["featured"],
+        index["sections"][at]["entries"][1]["featured"],
         "the clearest intro"
     );
-    assert_eq!(index["sections"][0]["entries"][1]["addedBy"]["name"], "Ana");
-    assert_eq!(index["sections"][0]["entries"][1]["addedBy"]["you"], true);
+    assert_eq!(
+        index["sections"][at]["entries"][1]["addedBy"]["name"],
+        "Ana"
+    );
+    assert_eq!(index["sections"][at]["entries"][1]["addedBy"]["you"], true);
     f.refused(
         "index_edit",
         json!({"edit": {"op": "feature", "doc": water, "reason": "  "}}),
@@ -171,9 +193,9 @@ fn a_facilitator_curates_the_index() {
         "reason is shown to everyone",
     );
     let index = f.index(json!({"op": "renameSection", "section": section, "title": "Begin here"}));
-    assert_eq!(index["sections"][0]["title"], "Begin here");
+    assert_eq!(index["sections"][at]["title"], "Begin here");
     let index = f.index(json!({"op": "removeEntry", "section": section, "doc": water}));
-    assert_eq!(entries(&index, 0), ["Seeds", "Soil*"]);
+    assert_eq!(entries(&index, at), ["Seeds", "Soil*"]);
 
     // A suggestion, accepted; another, declined.
     f.index(json!({"op": "suggest", "doc": water, "section": section, "reason": "asked often"}));
@@ -183,7 +205,7 @@ fn a_facilitator_curates_the_index() {
     assert_eq!(suggestion["reason"], "asked often");
     assert_eq!(suggestion["by"]["name"], "Ana");
     let index = f.index(json!({"op": "accept", "suggestion": suggestion["id"], "section": null}));
-    assert_eq!(entries(&index, 0), ["Seeds", "Soil*", "Water"]);
+    assert_eq!(entries(&index, at), ["Seeds", "Soil*", "Water"]);
     assert!(index["suggestions"].as_array().unwrap().is_empty());
     let compost = f.note("Compost", "");
     let index = f.index(json!({"op": "suggest", "doc": compost, "section": null, "reason": "fun"}));
@@ -198,7 +220,7 @@ fn a_facilitator_curates_the_index() {
         "no section `nowhere`",
     );
     let index = f.index(json!({"op": "removeSection", "section": section}));
-    assert!(index["sections"].as_array().unwrap().is_empty());
+    assert_eq!(index["sections"].as_array().unwrap().len(), demo);
 }
 
 fn thread_titled<'a>(discussion: &'a Value, title: &str) -> &'a Value {
@@ -225,15 +247,34 @@ fn discussion_kudos_guidelines_paths_and_moderation() {
     let question = f.say(
         json!({"op": "open", "doc": soil, "title": "What is clay?", "text": "", "question": true}),
     );
+    // The demo garden's question is open from the start.
+    let titles = |open: &Value, list: &str| -> Vec<String> {
+        open[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                format!(
+                    "{} ({})",
+                    t["title"].as_str().unwrap(),
+                    t["docTitle"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    let demo_question = "Does lime belong in the heap? (Compost heap)";
     let open = f.ok("open_threads", json!({}));
-    assert_eq!(open["unresolved"].as_array().unwrap().len(), 2);
-    assert_eq!(open["unanswered"][0]["title"], "What is clay?");
-    assert_eq!(open["unanswered"][0]["docTitle"], "Soil");
+    assert_eq!(open["unresolved"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        titles(&open, "unanswered"),
+        [demo_question, "What is clay? (Soil)"],
+        "oldest first"
+    );
     f.say(json!({"op": "answer", "question": question, "note": clay, "text": "see Clay"}));
     f.say(json!({"op": "resolve", "thread": thread, "resolved": true}));
     let open = f.ok("open_threads", json!({}));
-    assert!(open["unanswered"].as_array().unwrap().is_empty(), "{open}");
-    assert_eq!(open["unresolved"].as_array().unwrap().len(), 1);
+    assert_eq!(titles(&open, "unanswered"), [demo_question], "{open}");
+    assert_eq!(open["unresolved"].as_array().unwrap().len(), 2);
 
     let d = f.ok("discussion", json!({"doc": soil}));
     let t = thread_titled(&d, "Sources?");
@@ -260,22 +301,17 @@ fn discussion_kudos_guidelines_paths_and_moderation() {
         "kudos are for others",
     );
 
-    // Guidelines: none, then written, acknowledged, changed.
+    // Guidelines: the demo's, acknowledged when planted; rewritten,
+    // acknowledged, changed.
     let g = f.ok("guidelines", json!({}));
-    assert_eq!(g["version"], 0);
-    assert_eq!(g["needsAck"], false);
-    f.refused(
-        "acknowledge_guidelines",
-        json!({}),
-        "invalid",
-        "no guidelines yet",
-    );
-    let g = f.ok("set_guidelines", json!({"text": "Be kind.\nCite sources."}));
     assert_eq!(g["version"], 1);
+    assert_eq!(g["needsAck"], false);
+    let g = f.ok("set_guidelines", json!({"text": "Be kind.\nCite sources."}));
+    assert_eq!(g["version"], 2);
     assert_eq!(g["needsAck"], true);
     let g = f.ok("acknowledge_guidelines", json!({}));
     assert_eq!(g["needsAck"], false);
-    assert_eq!(g["acks"][0]["version"], 1);
+    assert_eq!(g["acks"][0]["version"], 2);
     let g = f.ok(
         "set_guidelines",
         json!({"text": "Be kind.\nCite your sources."}),
@@ -298,16 +334,17 @@ fn discussion_kudos_guidelines_paths_and_moderation() {
         [" Be kind.", "-Cite sources.", "+Cite your sources."]
     );
 
-    // A reading path, read halfway.
+    // A reading path (after the demo's), read halfway.
     let paths = f.ok(
         "path_edit",
         json!({"edit": {"op": "add", "title": "Newcomers", "pages": [soil, clay]}}),
     );
-    assert_eq!(paths[0]["total"], 2);
+    assert_eq!(paths[0]["title"], "First steps");
+    assert_eq!(paths[1]["total"], 2);
     let paths = f.ok("mark_read", json!({"doc": soil, "read": true}));
-    assert_eq!(paths[0]["read"], 1);
-    assert_eq!(paths[0]["pages"][0]["read"], true);
-    assert_eq!(paths[0]["pages"][1]["title"], "Clay");
+    assert_eq!(paths[1]["read"], 1);
+    assert_eq!(paths[1]["pages"][0]["read"], true);
+    assert_eq!(paths[1]["pages"][1]["title"], "Clay");
 
     // Moderation: a flag, dismissed; a page archived; both in the log.
     let said = f.ok(
@@ -358,7 +395,10 @@ fn discussion_kudos_guidelines_paths_and_moderation() {
     // The dashboard and the graph.
     let stats = f.ok("garden_stats", json!({}));
     assert_eq!(stats["kinds"][0], "note");
-    assert_eq!(stats["questionsOpened"], 1);
+    assert_eq!(
+        stats["questionsOpened"], 2,
+        "the demo's question and this one"
+    );
     assert_eq!(stats["questionsAnswered"], 1);
     assert!(stats["contributions"].as_u64().unwrap() >= 5, "{stats}");
     assert_eq!(
@@ -366,12 +406,20 @@ fn discussion_kudos_guidelines_paths_and_moderation() {
         stats["kinds"].as_array().unwrap().len()
     );
     let graph = f.ok("link_graph", json!({}));
+    let nodes = graph["nodes"].as_array().unwrap();
+    let soil_node = nodes.iter().find(|n| n["title"] == "Soil").unwrap();
+    let creator = soil_node["creator"].as_u64().unwrap() as usize;
+    assert_eq!(graph["members"][creator]["name"], "Ana");
+    // Links are positions in `nodes`: the demo's Welcome links to Tags.
+    let at = |title: &str| nodes.iter().position(|n| n["title"] == title).unwrap() as u64;
     assert!(
-        graph["nodes"]
+        graph["edges"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|n| n["title"] == "Soil" && n["creator"].is_string())
+            .any(|e| e[0] == at("Welcome to Loam") && e[1] == at("Tags")),
+        "{}",
+        graph["edges"]
     );
     assert!(
         !graph["nodes"]
@@ -391,8 +439,11 @@ fn discussion_kudos_guidelines_paths_and_moderation() {
 fn two_apps_feature_kudos_and_a_reader_refused() {
     let ana = fixture().ready("Ana").online();
     let soil = ana.page("Soil", "about soil");
-    let index = ana.index(json!({"op": "addSection", "title": "Start here"}));
-    let section = index["sections"][0]["id"].as_str().unwrap().to_owned();
+    let index = ana.index(json!({"op": "addSection", "title": "Soil basics"}));
+    let section = index["sections"][section_at(&index, "Soil basics")]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     ana.index(json!({"op": "addEntry", "section": section, "doc": soil, "at": null}));
     ana.index(json!({"op": "feature", "doc": soil, "reason": "the clearest intro"}));
     let invite = ana.ok(
@@ -405,9 +456,21 @@ fn two_apps_feature_kudos_and_a_reader_refused() {
     let bo = bo.online();
     bo.ok("join_garden", json!({"ticket": invite["ticket"]}));
     let index = bo.until("community_index", json!({}), "the index at Bo's", |i| {
-        i["sections"][0]["entries"][0]["featured"] == "the clearest intro"
+        i["sections"].as_array().unwrap().iter().any(|s| {
+            s["title"] == "Soil basics" && s["entries"][0]["featured"] == "the clearest intro"
+        })
     });
-    assert_eq!(entries(&index, 0), ["Soil*"]);
+    assert_eq!(
+        entries(&index, section_at(&index, "Soil basics")),
+        ["Soil*"]
+    );
+    // The demo's guidelines reach the newcomer, who is asked to read them.
+    let g = bo.until("guidelines", json!({}), "the guidelines at Bo's", |g| {
+        g["version"] == 1
+    });
+    assert_eq!(g["needsAck"], true);
+    let g = bo.ok("acknowledge_guidelines", json!({}));
+    assert_eq!(g["needsAck"], false);
     let perms = bo.ok("permissions", json!({}));
     assert_eq!(perms["role"], "member");
     assert_eq!(perms["discuss"], true);

@@ -476,6 +476,67 @@ fn the_demo_garden_is_consistent() {
         "only the deliberate one: {broken:?}"
     );
     assert!(garden.check().unwrap().is_ok());
+
+    // The community layer, there from the start: the index with a featured
+    // page and its reason, guidelines the planter already acknowledged, a
+    // reading path and an unanswered question.
+    let index = garden.index().unwrap();
+    let sections: Vec<(String, Vec<String>)> = index
+        .sections
+        .iter()
+        .map(|s| {
+            let entries = s
+                .entries
+                .iter()
+                .map(|e| format!("{}{}", e.title, if e.featured.is_some() { "*" } else { "" }))
+                .collect();
+            (s.title.clone(), entries)
+        })
+        .collect();
+    let section = |t: &str, e: &[&str]| (t.to_owned(), e.iter().map(|s| (*s).to_owned()).collect());
+    assert_eq!(
+        sections,
+        [
+            section("Start here", &["Welcome to Loam*"]),
+            section(
+                "How Loam works",
+                &[
+                    "Notes and pages",
+                    "Links and backlinks",
+                    "Tags",
+                    "Finding things"
+                ]
+            ),
+            section(
+                "From the workshop",
+                &["Workshop ideas", "Compost heap", "Reading list"]
+            ),
+        ]
+    );
+    assert!(
+        index.sections[0].entries[0]
+            .featured
+            .as_deref()
+            .is_some_and(|r| r.contains("read it first"))
+    );
+    let guidelines = garden.guidelines().unwrap();
+    assert_eq!((guidelines.version, guidelines.needs_ack), (1, false));
+    assert!(guidelines.text.contains("Be kind"));
+    let paths = garden.paths(node.member_id()).unwrap();
+    let titles: Vec<&str> = paths[0].pages.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        (
+            paths.len(),
+            paths[0].title.as_str(),
+            titles.len(),
+            titles[0]
+        ),
+        (1, "First steps", 5, "Welcome to Loam")
+    );
+    let questions = garden.unanswered_questions().unwrap();
+    assert_eq!(questions.len(), 1);
+    assert_eq!(questions[0].title, "Does lime belong in the heap?");
+    assert_eq!(questions[0].doc, garden.resolve("Compost heap").unwrap());
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! who made which edit sessions on which document, who created each
 //! document, and which document links to which.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use loam_core::{ChangeHash, DocId, DocKind, MemberId, SignedChanges};
 use rusqlite::{OptionalExtension, params};
@@ -336,19 +336,15 @@ impl Store {
             let rows: Vec<(DocId, String)> = stmt
                 .query_map([], |r| Ok((read_id(r, 0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            let mut resolved: HashMap<String, Option<DocId>> = HashMap::new();
+            let resolved = crate::index::resolve_linked(&self.conn)?;
             let mut out = Vec::new();
+            // Two targets (a title and an alias) may name one document: keep
+            // the pair once, in order (a set, not a scan of `out`: gardens
+            // have tens of thousands of links).
+            let mut seen = HashSet::new();
             for (from, target) in rows {
-                let to = match resolved.get(&target) {
-                    Some(t) => *t,
-                    None => {
-                        let t = crate::index::resolve(&self.conn, &target)?;
-                        resolved.insert(target, t);
-                        t
-                    }
-                };
-                if let Some(to) = to
-                    && !out.contains(&(from, to))
+                if let Some(to) = resolved.get(&target).copied()
+                    && seen.insert((from, to))
                 {
                     out.push((from, to));
                 }

@@ -335,24 +335,57 @@ fn links_of(conn: &Connection, doc: i64) -> rusqlite::Result<Vec<LinkRow>> {
 const FOLDER_DEPTH: &str =
     "(d.folder != '') + length(d.folder) - length(replace(d.folder, '/', ''))";
 
+/// The documents a link to `target` (an SQL expression: a parameter, or a
+/// column of `from`) may resolve to, each with its target and what ranks
+/// it; `from` is more of the FROM clause, before the documents (`""`, or
+/// `"targets t, "`). One text for [`resolve`] and [`resolve_linked`], so
+/// the two cannot disagree.
+fn candidates(from: &str, target: &str) -> String {
+    format!(
+        "SELECT {target} AS target, d.id, d.kind, d.updated, d.doc, 0 AS by_path, 1 AS by_title, 0 AS depth
+         FROM {from}docs d
+         WHERE d.title_norm = {target} AND d.archived = 0
+         UNION ALL
+         SELECT {target}, d.id, d.kind, d.updated, d.doc, 0, 0, 0
+         FROM {from}aliases a JOIN docs d ON d.doc = a.doc
+         WHERE a.alias_norm = {target} AND d.archived = 0
+         UNION ALL
+         SELECT {target}, d.id, d.kind, d.updated, d.doc, 1, 0, {FOLDER_DEPTH}
+         FROM {from}doc_keys k CROSS JOIN docs d ON d.doc = k.doc
+         WHERE k.key = {target} AND d.archived = 0"
+    )
+}
+
+/// The order of [`candidates`], best first (see the module docs).
+const RANK: &str = "by_path, kind = 'page' DESC, by_title DESC, depth, updated DESC, doc";
+
 /// The document a link to `target_norm` resolves to (see the module docs).
 pub(crate) fn resolve(conn: &Connection, target_norm: &str) -> rusqlite::Result<Option<DocId>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id FROM (
-             SELECT d.id, d.kind, d.updated, d.doc, 0 AS by_path, 1 AS by_title, 0 AS depth FROM docs d
-             WHERE d.title_norm = ?1 AND d.archived = 0
-             UNION ALL
-             SELECT d.id, d.kind, d.updated, d.doc, 0, 0, 0 FROM aliases a JOIN docs d ON d.doc = a.doc
-             WHERE a.alias_norm = ?1 AND d.archived = 0
-             UNION ALL
-             SELECT d.id, d.kind, d.updated, d.doc, 1, 0, {FOLDER_DEPTH} FROM doc_keys k CROSS JOIN docs d ON d.doc = k.doc
-             WHERE k.key = ?1 AND d.archived = 0
-         )
-         ORDER BY by_path, kind = 'page' DESC, by_title DESC, depth, updated DESC, doc
-         LIMIT 1"
+        "SELECT id FROM ({}) ORDER BY {RANK} LIMIT 1",
+        candidates("", "?1")
     ))?;
     stmt.query_row([target_norm], |row| read_id(row, 0))
         .optional()
+}
+
+/// Every target linked from a document that is not archived, with the
+/// document it resolves to (targets that resolve to none are left out):
+/// [`resolve`] for all of them in one query, for whole-garden figures (one
+/// query per target costs a re-prepared statement each).
+pub(crate) fn resolve_linked(conn: &Connection) -> rusqlite::Result<HashMap<String, DocId>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "WITH targets(t) AS (
+             SELECT DISTINCT l.target_norm FROM links l JOIN docs d ON d.doc = l.doc
+             WHERE d.archived = 0 AND l.target_norm != '')
+         SELECT target, id FROM (
+             SELECT target, id, row_number() OVER (PARTITION BY target ORDER BY {RANK}) AS place
+             FROM ({}))
+         WHERE place = 1",
+        candidates("targets t, ", "t.t")
+    ))?;
+    let rows = stmt.query_map([], |row| Ok((row.get::<_, String>(0)?, read_id(row, 1)?)))?;
+    rows.collect()
 }
 
 impl Store {

@@ -259,3 +259,50 @@ fn imports_remember_what_they_wrote() {
     );
     assert_eq!(store.docs_exported_as("API/space.md").unwrap(), []);
 }
+
+/// The whole-garden link pairs (the dashboard's and the graph's) resolve
+/// every target as one link does: titles, aliases, pages first, paths,
+/// archived documents left out on both ends.
+#[test]
+fn link_pairs_resolve_as_each_link_does() {
+    let spec = format!(
+        "{VAULT}
+    page Soil                                                | ---\\naliases: [Dirt, Command.md]\\n---\\nabout soil
+    note Soil                                                | a note sharing the page's title
+    note Old [archived]                                      | [[Soil]]
+    note Loose                                               | [[Dirt]] [[Soil]] [[Old]] [[Command.md]] [[Loose]] [[soil]] [[Nowhere]]
+"
+    );
+    let garden = Garden::new(&spec);
+    let rows = garden
+        .store
+        .list(&loam_store::ListQuery::default())
+        .unwrap();
+    let mut expected = Vec::new();
+    for row in &rows {
+        for out in garden.store.outgoing(row.id).unwrap() {
+            if let Some(to) = out.resolved
+                && !out.link.target.is_empty()
+                && !expected.contains(&(row.id, to))
+            {
+                expected.push((row.id, to));
+            }
+        }
+    }
+    let mut pairs = garden.store.link_pairs().unwrap();
+    pairs.sort();
+    expected.sort();
+    assert_eq!(pairs, expected);
+    let named = |pair: &(loam_core::DocId, loam_core::DocId)| {
+        format!("{} -> {}", garden.title(pair.0), garden.title(pair.1))
+    };
+    let mut from_loose: Vec<String> = pairs
+        .iter()
+        .filter(|p| garden.title(p.0) == "Loose")
+        .map(named)
+        .collect();
+    from_loose.sort();
+    // Dirt (an alias), Soil and soil: the page; Command.md: the page's alias
+    // before the file's path; Old is archived; Nowhere is nothing.
+    assert_eq!(from_loose, ["Loose -> Loose", "Loose -> Soil"]);
+}

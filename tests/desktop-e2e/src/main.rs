@@ -15,8 +15,10 @@
 //! and dark screenshots, show a hostile note inert; then a second app (its
 //! own display and data directory) joins the first one's garden with a
 //! ticket and both type in one note, each seeing the other's typing; a
-//! reader sees why the index is not his to change, a featured page reaches
-//! the member with its reason, and kudos reach the author's profile.
+//! reader sees why the index is not his to change (and is refused if he
+//! tries), a featured page reaches the member with its reason, and kudos
+//! reach the author's profile; the link graph draws, filters by tag and
+//! member, and highlights the open note's neighbourhood.
 
 mod bench;
 mod display;
@@ -171,6 +173,15 @@ async fn two_members(
             .context("step `the community layer` failed");
         if result.is_ok() {
             eprintln!("e2e: the community layer: ok ({:.1?})", start.elapsed());
+        }
+    }
+    if result.is_ok() {
+        let start = Instant::now();
+        result = scenario::graph(ana, &bo, &args.screenshots)
+            .await
+            .context("step `the link graph` failed");
+        if result.is_ok() {
+            eprintln!("e2e: the link graph: ok ({:.1?})", start.elapsed());
         }
     }
     if result.is_err() {

@@ -372,6 +372,18 @@ pub async fn two_members(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> 
     )
     .await?;
     bo.js("window.__loamErrors = []; window.addEventListener('error', e => window.__loamErrors.push(String(e.message))); window.addEventListener('unhandledrejection', e => window.__loamErrors.push(String(e.reason && (e.reason.message || JSON.stringify(e.reason))))); return true;").await?;
+    // A newcomer is shown the garden's guidelines and acknowledges them.
+    bo.until(
+        "the guidelines shown to Bo on joining",
+        "const m = document.querySelector('.modal .guidelines'); return !!m && m.textContent.includes('Be kind') && !!m.querySelector('button.acknowledge');",
+    )
+    .await?;
+    bo.click(".modal button.acknowledge").await?;
+    bo.until(
+        "the guidelines acknowledged",
+        "return !document.querySelector('.modal');",
+    )
+    .await?;
     until_peers_online(bo, 1).await?;
     until_peers_online(ana, 1).await?;
 
@@ -483,6 +495,21 @@ pub async fn community(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> {
          return t.includes('only facilitators') && t.includes('you are a reader') && !!b && b.disabled;",
     )
     .await?;
+    // Nor can he get round the disabled button: the node refuses the edit.
+    let refused = bo
+        .js_async(
+            r#"const done = arguments[arguments.length - 1];
+window.__TAURI_INTERNALS__.invoke("index_edit", { edit: { op: "addSection", title: "Mine" } })
+  .then(() => done("accepted"), e => done(e));"#,
+        )
+        .await?;
+    ensure!(
+        refused["kind"] == "notAllowed"
+            && refused["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("you are a reader")),
+        "a reader's index edit was not refused as expected: {refused}"
+    );
     set_role_of_bo(ana, "member").await?;
     bo.until(
         "Bo to be a member again",
@@ -490,39 +517,65 @@ pub async fn community(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> {
     )
     .await?;
 
-    // Ana curates: a section, an entry, featured with a reason.
+    // Ana curates: a section (after the demo garden's three), an entry,
+    // featured with a reason.
     ana.click(".view-link[data-view=home]").await?;
-    ana.click(".add-section").await?;
-    answer_prompt(ana, "Start here").await?;
-    ana.find(".index-section .add-entry select").await?;
-    ana.js(
-        "const select = document.querySelector('.index-section .add-entry select');
-         const option = [...select.options].find(o => o.textContent.startsWith('Seed ideas'));
-         select.value = option.value;
-         select.dispatchEvent(new Event('change', { bubbles: true }));
-         return true;",
+    ana.until(
+        "the demo garden's index",
+        "return document.querySelectorAll('.index-section').length === 3 && [...document.querySelectorAll('.featured-reason')].some(r => r.textContent.includes('read it first'));",
     )
     .await?;
-    ana.click(".index-section .add-entry button").await?;
-    ana.until_text(".index-entry .entry-title", "Seed ideas")
+    ana.click(".add-section").await?;
+    answer_prompt(ana, "From the first day").await?;
+    ana.until(
+        "the new section",
+        "return [...document.querySelectorAll('.index-section h2')].some(h => h.textContent === 'From the first day');",
+    )
+    .await?;
+    let section = ana
+        .js("return [...document.querySelectorAll('.index-section')].find(s => s.querySelector('h2').textContent === 'From the first day').dataset.section;")
         .await?;
-    ana.click(".index-entry button.feature").await?;
+    let section = format!(
+        ".index-section[data-section='{}']",
+        section.as_str().context("no section id")?
+    );
+    ana.js(&format!(
+        "const select = document.querySelector(\"{section} .add-entry select\");
+         const option = [...select.options].find(o => o.textContent.startsWith('Seed ideas'));
+         select.value = option.value;
+         select.dispatchEvent(new Event('change', {{ bubbles: true }}));
+         return true;"
+    ))
+    .await?;
+    ana.click(&format!("{section} .add-entry button")).await?;
+    ana.until_text(
+        &format!("{section} .index-entry .entry-title"),
+        "Seed ideas",
+    )
+    .await?;
+    ana.click(&format!("{section} .index-entry button.feature"))
+        .await?;
     answer_prompt(ana, "the best place to start").await?;
     ana.until_text(
-        ".index-entry .featured-reason",
+        &format!("{section} .index-entry .featured-reason"),
         "★ Featured: the best place to start",
     )
     .await?;
+    // The top of the home for the screenshots: the demo's featured page,
+    // the guidelines and the reading path.
+    let top = "document.querySelector('.home-body').scrollTop = 0; return true;";
+    ana.js(top).await?;
     settle(ana).await?;
     ana.screenshot(&dir.join("home-light.png")).await?;
     ana.command("Theme: dark").await?;
+    ana.js(top).await?;
     settle(ana).await?;
     ana.screenshot(&dir.join("home-dark.png")).await?;
 
     // Bo sees it featured, with the reason.
     bo.until(
         "the featured page and its reason at Bo's",
-        "const r = document.querySelector('.index-entry .featured-reason'); return !!r && r.textContent.includes('the best place to start');",
+        "return [...document.querySelectorAll('.index-entry')].some(e => e.querySelector('.entry-title').textContent === 'Seed ideas' && !!e.querySelector('.featured-reason') && e.querySelector('.featured-reason').textContent.includes('the best place to start'));",
     )
     .await?;
 
@@ -564,5 +617,141 @@ pub async fn community(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> {
     ana.command("Theme: follow the system").await?;
     no_errors(bo).await?;
     no_errors(ana).await?;
+    Ok(())
+}
+
+/// The documents in Ana's garden by now: the demo garden's eight, Seed
+/// ideas, Cover crops and Hostile (hers), and Bo's beds (his).
+const GRAPH_NODES: u32 = 12;
+
+/// Wait until the graph box says `attribute` is `value`.
+async fn until_graph(app: &App, attribute: &str, value: u32) -> anyhow::Result<()> {
+    app.until(
+        &format!("the graph's {attribute} to be {value}"),
+        &format!(
+            "const b = document.querySelector('.graph-box'); return !!b && b.dataset.{attribute} === '{value}';"
+        ),
+    )
+    .await
+}
+
+/// Choose the option of the graph's `select` whose text is `text` (or the
+/// first, "every …", when `text` is empty).
+async fn graph_filter(app: &App, select: &str, text: &str) -> anyhow::Result<()> {
+    let chosen = app
+        .js(&format!(
+            "const s = document.querySelector('select.{select}');
+             const o = {text:?} === '' ? s.options[0] : [...s.options].find(o => o.textContent === {text:?});
+             if (!o) return [...s.options].map(o => o.textContent);
+             s.value = o.value;
+             s.dispatchEvent(new Event('change', {{ bubbles: true }}));
+             return true;"
+        ))
+        .await?;
+    ensure!(
+        chosen == Value::Bool(true),
+        "no option {text:?} in the graph's {select} filter: {chosen}"
+    );
+    Ok(())
+}
+
+/// The link graph at Ana's: Bo's new note arrives and every document is
+/// drawn (sigma's graph order, the canvas not blank) and laid out; the tag
+/// and member filters leave the documents the demo garden should; the open
+/// note's neighbourhood is highlighted. Screenshot `graph.png`.
+pub async fn graph(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> {
+    let created = bo
+        .js_async(
+            r#"const done = arguments[arguments.length - 1];
+window.__TAURI_INTERNALS__.invoke("create_note", { request: { title: "Bo's beds", kind: "note", folder: "", body: "Raised beds, fed from the [[Compost heap]]. #beds" } })
+  .then(id => done(id), e => done("error: " + JSON.stringify(e)));"#,
+        )
+        .await?;
+    ensure!(
+        created.as_str().is_some_and(|s| s.len() == 32),
+        "Bo could not start a note: {created}"
+    );
+    ana.command("Theme: light").await?;
+    ana.switch_to("compost", "Compost heap").await?;
+    ana.click(".view-link[data-view=graph]").await?;
+    until_graph(ana, "order", GRAPH_NODES).await?;
+    ana.until(
+        "the graph drawn and laid out",
+        "const b = document.querySelector('.graph-box'); return Number(b.dataset.draws) > 0 && b.dataset.layout === 'done' && b.querySelectorAll('canvas').length >= 2;",
+    )
+    .await?;
+    // Compost heap, and what links to it: Workshop ideas, Seed ideas, Bo's beds.
+    until_graph(ana, "near", 4).await?;
+    ana.until(
+        "the legend to name the highlighted neighbourhood",
+        "return document.querySelector('.graph-legend').textContent.includes('“Compost heap” and its 3 neighbours are highlighted');",
+    )
+    .await?;
+    settle(ana).await?;
+    let shot = dir.join("graph.png");
+    ana.screenshot(&shot).await?;
+    let rect = ana
+        .js("const r = document.querySelector('.graph-box').getBoundingClientRect(); return [r.left, r.top, r.width, r.height].map(Math.round);")
+        .await?;
+    check_drawn(&shot, &rect)?;
+
+    // By tag: #compost on the heap and the workshop's ideas; the guide's
+    // five pages carry #loam/help; Bo's note alone #beds.
+    for (tag, visible) in [("#compost", 2), ("#loam/help", 5), ("#beds", 1)] {
+        graph_filter(ana, "graph-tag", tag).await?;
+        until_graph(ana, "visible", visible).await?;
+    }
+    graph_filter(ana, "graph-tag", "").await?;
+    until_graph(ana, "visible", GRAPH_NODES).await?;
+    // By who started it: Bo one, Ana the rest.
+    graph_filter(ana, "graph-member", "Bo").await?;
+    until_graph(ana, "visible", 1).await?;
+    ana.until(
+        "the count to say how many are shown",
+        &format!("return document.querySelector('.graph-count').textContent.startsWith('1 of {GRAPH_NODES} documents');"),
+    )
+    .await?;
+    graph_filter(ana, "graph-member", "Ana").await?;
+    until_graph(ana, "visible", GRAPH_NODES - 1).await?;
+    graph_filter(ana, "graph-member", "").await?;
+    until_graph(ana, "visible", GRAPH_NODES).await?;
+
+    // Another note open: its own neighbourhood (Seed ideas links to
+    // Compost heap and Cover crops).
+    ana.switch_to("seed", "Seed ideas").await?;
+    ana.click(".view-link[data-view=graph]").await?;
+    until_graph(ana, "near", 3).await?;
+    no_errors(ana).await?;
+    no_errors(bo).await?;
+    ana.command("Theme: follow the system").await?;
+    Ok(())
+}
+
+/// The graph's part of a screenshot (`rect`: left, top, width, height in
+/// CSS pixels) is not blank: dots, links and labels make many colours.
+fn check_drawn(png: &Path, rect: &Value) -> anyhow::Result<()> {
+    let n = |i: usize| rect[i].as_i64().unwrap_or(0).max(0);
+    let (left, top, width, height) = (n(0), n(1), n(2), n(3));
+    ensure!(width > 100 && height > 100, "the graph box is {rect}");
+    let region = format!("{}[{width}x{height}+{left}+{top}]", png.display());
+    let output = match std::process::Command::new("identify")
+        .args(["-format", "%k", &region])
+        .output()
+    {
+        Ok(output) => output,
+        Err(_) => {
+            eprintln!("e2e: not checking the graph's pixels (ImageMagick missing)");
+            return Ok(());
+        }
+    };
+    let colours: u64 = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .with_context(|| format!("identify said {output:?}"))?;
+    ensure!(
+        colours >= 16,
+        "the graph's box has {colours} colours in {}: nothing drawn",
+        png.display()
+    );
     Ok(())
 }

@@ -123,13 +123,13 @@ export function duration(ms: number | null): string {
 }
 
 /** The ids of the graph's nodes a filter keeps: with `tag` (or a tag
- * nested under it) and started by `member`; `null` for no filter. */
+ * nested under it) and started by `member` (an id); `null` for no filter. */
 export function graphKeep(graph: GraphDto, tag: string | null, member: string | null): Set<string> {
   const t = tag?.toLowerCase() ?? null;
   return new Set(
     graph.nodes
       .filter((n) => !t || n.tags.some((x) => x.toLowerCase() === t || x.toLowerCase().startsWith(`${t}/`)))
-      .filter((n) => !member || n.creator === member)
+      .filter((n) => !member || (n.creator !== null && graph.members[n.creator]?.id === member))
       .map((n) => n.id),
   );
 }
@@ -138,10 +138,12 @@ export function graphKeep(graph: GraphDto, tag: string | null, member: string | 
 export function neighbourhood(graph: GraphDto, id: string | null): Set<string> {
   const out = new Set<string>();
   if (!id) return out;
+  const at = graph.nodes.findIndex((n) => n.id === id);
+  if (at < 0) return out;
   out.add(id);
   for (const [from, to] of graph.edges) {
-    if (from === id) out.add(to);
-    if (to === id) out.add(from);
+    if (from === at) out.add(graph.nodes[to]?.id ?? id);
+    if (to === at) out.add(graph.nodes[from]?.id ?? id);
   }
   return out;
 }

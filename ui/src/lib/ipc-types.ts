@@ -1489,9 +1489,10 @@ kind: NoteKind,
  */
 tags: Array<string>, 
 /**
- * The member who started it (id), when known.
+ * The member who started it, when known: a position in
+ * [`GraphDto::members`].
  */
-creator: string | null, };
+creator: number | null, };
 
 export type GraphDto = { 
 /**
@@ -1499,9 +1500,9 @@ export type GraphDto = {
  */
 nodes: Array<GraphNodeDto>, 
 /**
- * Links, `[from, to]`, between listed documents.
+ * Links, `[from, to]`, as positions in `nodes`.
  */
-edges: Array<[string, string]>, 
+edges: Array<[number, number]>, 
 /**
  * The members who started any listed document.
  */

@@ -98,15 +98,19 @@ describe("CSV and words", () => {
 describe("the graph", () => {
   const graph: GraphDto = {
     nodes: [
-      { id: "a", title: "A", kind: "page", tags: ["soil"], creator: "ana" },
-      { id: "b", title: "B", kind: "note", tags: ["soil/clay"], creator: "bo" },
-      { id: "c", title: "C", kind: "note", tags: ["water"], creator: "ana" },
+      { id: "a", title: "A", kind: "page", tags: ["soil"], creator: 0 },
+      { id: "b", title: "B", kind: "note", tags: ["soil/clay"], creator: 1 },
+      { id: "c", title: "C", kind: "note", tags: ["water"], creator: 0 },
+      { id: "d", title: "D", kind: "note", tags: [], creator: null },
     ],
     edges: [
-      ["a", "b"],
-      ["c", "a"],
+      [0, 1],
+      [2, 0],
     ],
-    members: [],
+    members: [
+      { id: "ana", name: "Ana", you: true },
+      { id: "bo", name: "Bo", you: false },
+    ],
   };
 
   it("filters by tag (nested too) and member", () => {
@@ -118,6 +122,7 @@ describe("the graph", () => {
   it("finds the open note's neighbourhood", () => {
     expect([...neighbourhood(graph, "a")].sort()).toEqual(["a", "b", "c"]);
     expect([...neighbourhood(graph, "b")].sort()).toEqual(["a", "b"]);
+    expect([...neighbourhood(graph, "d")]).toEqual(["d"]);
     expect(neighbourhood(graph, null).size).toBe(0);
   });
 });

@@ -33,6 +33,15 @@ const TOUR: &[(&str, &str)] = &[
     ),
     ("loam tags", "tags, and how many notes carry each"),
     (
+        "loam index",
+        "the curated index, and why a page is featured",
+    ),
+    ("loam guidelines", "how this garden works together"),
+    (
+        "loam thread list --unanswered",
+        "questions waiting for an answer",
+    ),
+    (
         "loam edit \"Compost heap\"",
         "change a note in your $EDITOR",
     ),

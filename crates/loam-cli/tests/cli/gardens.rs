@@ -27,6 +27,7 @@ fn init_demo_plants_the_demo_and_gives_a_tour() {
         "Try these",
         "loam search compost",
         "loam links --broken",
+        "loam index",
     ] {
         assert!(out.contains(expected), "no {expected:?} in {out}");
     }
@@ -36,6 +37,14 @@ fn init_demo_plants_the_demo_and_gives_a_tour() {
     );
     let titles = dir.run(&["--json", "ls"]).json();
     assert_eq!(titles.as_array().unwrap().len(), 8);
+    // The tour's community commands show the demo's index and question.
+    let index = dir.run(&["index"]).ok();
+    assert!(
+        index.contains("Start here") && index.contains("read it first"),
+        "{index}"
+    );
+    let open = dir.run(&["thread", "list", "--unanswered"]).ok();
+    assert!(open.contains("Does lime belong in the heap?"), "{open}");
 }
 
 #[test]
