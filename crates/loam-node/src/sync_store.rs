@@ -349,10 +349,15 @@ impl SyncStore for GardenSync {
             changes: ChunkList::empty(),
             ..message
         };
+        // Taking in a message without changes whose heads equal ours
+        // records them as told to the peer. They were not: this side held
+        // none of the document, so it still has to say it has it now.
+        let told = state.last_sent_heads.clone();
         incoming
             .sync()
             .receive_sync_message(state, rest)
             .map_err(|e| StoreError::with_source("automerge refused a sync message", e))?;
+        state.last_sent_heads = told;
         let heads = garden
             .receive_new(doc, incoming, signatures, Some(bytes))
             .map_err(store_error("store a received document"))?;

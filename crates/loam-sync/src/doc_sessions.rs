@@ -22,6 +22,14 @@
 //! a fresh Automerge sync. Any other answer (the peer got the document
 //! elsewhere meanwhile) continues as an ordinary Automerge sync.
 //!
+//! Answers: a side whose Automerge state says it agrees with the peer
+//! has nothing to send, but the peer may be waiting to hear that: it sent
+//! changes and waits for them to be acknowledged, or it lost its state
+//! (a reset) and asks afresh. Such a message is answered once with this
+//! side's heads even when Automerge would stay silent, or the waiting
+//! side would reset it again and again and finally give up on a document
+//! both sides agree on.
+//!
 //! Stall detection: with repeats suppressed, a sync that makes no progress
 //! goes quiet instead of looping. A session that hears nothing between two
 //! calls of [`Session::on_silence`](crate::Session::on_silence) (the
@@ -346,6 +354,9 @@ impl DocSessions {
             return Ok(());
         };
         session.heard = true;
+        let expects_answer = !message.changes.is_empty()
+            || (!message.heads.is_empty()
+                && message.have.first().is_some_and(|h| h.last_sync.is_empty()));
         if session.whole.is_some()
             && message.changes.is_empty()
             && message.need.is_empty()
@@ -369,7 +380,7 @@ impl DocSessions {
                 .receive_sync_message(doc, &mut session.state, message, signatures)?,
         }
         ctx.stats.changes_received += changes as u64;
-        self.send_next(doc, ctx)?;
+        self.send(doc, expects_answer, ctx)?;
         self.pump(ctx)
     }
 
@@ -417,10 +428,29 @@ impl DocSessions {
         doc: DocId,
         ctx: &mut Ctx<'_, S>,
     ) -> Result<(), SessionError> {
+        self.send(doc, false, ctx)
+    }
+
+    /// [`Self::send_next`]; when `answer`, the peer waits to hear from
+    /// this side, so a message goes out even if Automerge has nothing new
+    /// to say: one with this side's heads.
+    fn send<S: SyncStore>(
+        &mut self,
+        doc: DocId,
+        answer: bool,
+        ctx: &mut Ctx<'_, S>,
+    ) -> Result<(), SessionError> {
         let Some(session) = self.active.get_mut(&doc) else {
             return Ok(());
         };
-        let Some(message) = ctx.store.generate_sync_message(doc, &mut session.state)? else {
+        let mut generated = ctx.store.generate_sync_message(doc, &mut session.state)?;
+        if generated.is_none() && answer {
+            // Automerge stays silent once it has answered and its heads
+            // have not moved since; asked afresh, it answers again.
+            session.state.have_responded = false;
+            generated = ctx.store.generate_sync_message(doc, &mut session.state)?;
+        }
+        let Some(message) = generated else {
             if session.state.their_heads.as_ref() == Some(&session.state.last_sent_heads) {
                 self.finish(doc, ctx);
             }

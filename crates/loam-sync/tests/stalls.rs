@@ -92,3 +92,42 @@ fn silence_does_not_reset_a_document_that_is_progressing() {
     assert_eq!(link.sa.stats().doc_resets, 0);
     assert_eq!(peers[1].text(doc(0)).as_deref(), Some("x"));
 }
+
+#[test]
+fn a_lost_acknowledgement_is_recovered_by_one_reset() {
+    let members = [
+        (key(1).member(), Role::Member),
+        (key(2).member(), Role::Member),
+    ];
+    let mut peers = vec![
+        MemoryStore::new(GARDEN, key(1), &members),
+        MemoryStore::new(GARDEN, key(2), &members),
+    ];
+    peers[0].create(doc(0), "soil");
+    let mut link = Link::connect(&mut peers, 0, 1, None);
+    link.run(&mut peers);
+    assert!(link.is_quiet());
+
+    // a changes the document; b takes the change in and acknowledges it,
+    // and the acknowledgement is lost.
+    peers[0].splice(doc(0), 4, 0, " and roots");
+    link.local_change(&mut peers, 0, doc(0));
+    link.deliver_batch(&mut peers, Dir::AtoB);
+    assert_eq!(peers[1].text(doc(0)).as_deref(), Some("soil and roots"));
+    assert!(link.sb.is_quiescent(), "b agrees and is done");
+    link.to_a.clear();
+    assert!(!link.sa.is_quiescent(), "a waits for the acknowledgement");
+
+    // The silence resets a's sync of the document; b, which agrees and
+    // had said so, answers the fresh start, and a is done too.
+    for _ in 0..2 {
+        let out = link.sa.on_silence(&mut peers[0]).unwrap();
+        link.send(Dir::AtoB, out);
+        link.run(&mut peers);
+    }
+    assert!(link.is_quiet());
+    let (sa, sb) = (link.sa.stats(), link.sb.stats());
+    assert_eq!(sa.doc_resets, 1, "{sa:?}");
+    assert_eq!(sa.docs_stalled + sb.docs_stalled, 0, "a {sa:?}\nb {sb:?}");
+    assert_eq!(sa.docs_refused_by_peer + sb.docs_refused_by_peer, 0);
+}
