@@ -42,9 +42,10 @@ use crate::limits::Limits;
 /// The frame encoding's version (the byte after the length).
 pub const FRAME_VERSION: u8 = 1;
 
-/// The protocol version a `Hello` announces: 2 since the `Peers` and
-/// `Idle` frames (a version 1 peer would end the session on them).
-pub const PROTOCOL_VERSION: u32 = 2;
+/// The protocol version a `Hello` announces: 2 brought the `Peers` and
+/// `Idle` frames (a version 1 peer would end the session on them); 3
+/// stopped counting `Peers` frames in an `Idle`'s `seen`.
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The length prefix's size.
 pub const LENGTH_PREFIX: usize = 4;
@@ -303,8 +304,9 @@ pub enum Frame {
     },
     /// The sender has nothing in flight and nothing waiting, having
     /// handled the first `seen` frames it received (not counting `Idle`
-    /// frames). Needs no answer. A side whose own count of frames sent
-    /// (not counting `Idle` frames) equals `seen` knows the sync is over
+    /// and `Peers` frames, which nobody answers). Needs no answer. A side
+    /// whose own count of frames sent (counted alike) equals `seen` knows
+    /// the sync is over
     /// on both sides, even while the peer was still about to send
     /// documents it found this side lacks.
     Idle {

@@ -201,7 +201,7 @@ pub struct Session {
     stats: SyncStats,
     expecting_reply: bool,
     closed: Option<String>,
-    /// Frames received and sent, `Idle` frames not counted.
+    /// Frames received and sent that may be answered (see [`counts`]).
     said_in: u64,
     said_out: u64,
     /// The counts (`said_in`, `said_out`) when this side last sent `Idle`.
@@ -351,6 +351,11 @@ impl Session {
             self.peer_seen = Some(seen);
             return Ok(Vec::new());
         }
+        if !counts(&frame) {
+            let mut out = Vec::new();
+            self.run(&mut out, |this, out| this.dispatch(frame, store, out))?;
+            return Ok(out);
+        }
         self.said_in += 1;
         if self.expecting_reply {
             self.stats.round_trips += 1;
@@ -486,10 +491,10 @@ impl Session {
         for frame in out {
             self.stats.frames_out += 1;
             self.stats.bytes_out += frame.encoded_len() as u64;
-            self.said_out += 1;
-        }
-        if !out.is_empty() {
-            self.expecting_reply = true;
+            if counts(frame) {
+                self.said_out += 1;
+                self.expecting_reply = true;
+            }
         }
     }
 
@@ -860,6 +865,13 @@ impl Session {
             docs.pump(ctx)
         })
     }
+}
+
+/// Whether `frame` counts in an `Idle`'s `seen` (and as a round trip): not
+/// `Idle` or `Peers`, which nobody answers, so that waiting for the peer
+/// to have handled them would cost a round trip for nothing.
+fn counts(frame: &Frame) -> bool {
+    !matches!(frame, Frame::Idle { .. } | Frame::Peers { .. })
 }
 
 fn sorted(mut heads: Vec<EntryHash>) -> Vec<EntryHash> {
