@@ -53,8 +53,8 @@ const COMMANDS: &[(&str, &str)] = &[
         "check formatting (rustfmt) and lints (clippy, warnings denied)",
     ),
     (
-        "bench [--quick]",
-        "run the benchmarks beside their baselines (--quick: small corpora)",
+        "bench [--quick] [sections]",
+        "run the benchmarks beside their baselines (--quick: small corpora; `-- graph`: the graph view)",
     ),
     (
         "soak",

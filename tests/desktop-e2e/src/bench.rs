@@ -23,22 +23,7 @@ const KEYSTROKES: usize = 80;
 /// Plant the garden the benchmarks open: 10,000 generated notes and one of
 /// 100,000 characters, the member named.
 pub fn plant(data_dir: &Path) -> anyhow::Result<()> {
-    let node = Node::open(data_dir)?;
-    node.set_display_name("Bench")?;
-    let garden = node.create_garden("Bench garden")?;
-    let corpus = Corpus::new(SEED, NOTES, 600);
-    let mut start = 0;
-    while start < NOTES {
-        let end = (start + 1_000).min(NOTES);
-        let batch = (start..end)
-            .map(|i| {
-                let note = corpus.note(i);
-                NewDoc::note(note.title, note.body)
-            })
-            .collect();
-        garden.create_many(batch)?;
-        start = end;
-    }
+    let (_node, garden, corpus) = plant_corpus(data_dir, NOTES)?;
     let mut long = String::with_capacity(LONG_NOTE_CHARS + 1_000);
     let mut i = 0;
     while long.chars().count() < LONG_NOTE_CHARS {
@@ -50,6 +35,37 @@ pub fn plant(data_dir: &Path) -> anyhow::Result<()> {
     garden.create(NewDoc::note("Long note", long))?;
     garden.flush()?;
     Ok(())
+}
+
+/// Plant a garden of `notes` generated notes (linked by the corpus's
+/// wikilinks, tagged by its tags), the member named.
+pub fn plant_notes(data_dir: &Path, notes: usize) -> anyhow::Result<()> {
+    let (_node, garden, _) = plant_corpus(data_dir, notes)?;
+    garden.flush()?;
+    Ok(())
+}
+
+/// The node (kept open while the garden is written), the garden and its corpus.
+type Planted = (Node, std::sync::Arc<loam_node::Garden>, Corpus);
+
+fn plant_corpus(data_dir: &Path, notes: usize) -> anyhow::Result<Planted> {
+    let node = Node::open(data_dir)?;
+    node.set_display_name("Bench")?;
+    let garden = node.create_garden("Bench garden")?;
+    let corpus = Corpus::new(SEED, notes, 600);
+    let mut start = 0;
+    while start < notes {
+        let end = (start + 1_000).min(notes);
+        let batch = (start..end)
+            .map(|i| {
+                let note = corpus.note(i);
+                NewDoc::note(note.title, note.body)
+            })
+            .collect();
+        garden.create_many(batch)?;
+        start = end;
+    }
+    Ok((node, garden, corpus))
 }
 
 /// One figure: what, how much, the target.

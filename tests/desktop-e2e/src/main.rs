@@ -3,11 +3,13 @@
 //! `cargo xtask test` (which builds the app first):
 //!
 //! ```text
-//! loam-desktop-e2e [bench] --app <loam-desktop binary> --tauri-driver <path> --screenshots <dir>
+//! loam-desktop-e2e [bench [app] [graph]] --app <loam-desktop binary> --tauri-driver <path> --screenshots <dir>
 //! ```
 //!
-//! With `bench`, it plants a 10,000-note garden and measures the app instead
-//! (`cargo xtask bench`, see [`bench`]).
+//! With `bench`, it plants gardens and measures the app instead (`cargo
+//! xtask bench`): `app` is launch, memory and typing with 10,000 notes (see
+//! [`bench`]), `graph` the Graph view at 10,000 notes beside 1,000 (see
+//! [`graph_bench`]); both when neither is named.
 //!
 //! Steps: first run, write and link with `[[`, follow the link, see the
 //! backlink, find the note by search and the quick switcher, restore an old
@@ -23,6 +25,7 @@
 mod bench;
 mod display;
 mod driver;
+mod graph_bench;
 mod scenario;
 
 use std::path::PathBuf;
@@ -33,9 +36,14 @@ use anyhow::{Context, bail};
 /// One step of the run, not started yet.
 type Step<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<()>> + 'a>>;
 
+/// The benchmark sections.
+const BENCH_SECTIONS: [&str; 2] = ["app", "graph"];
+
 struct Args {
     /// `loam-desktop-e2e bench ...`: the benchmarks instead of the test.
     bench: bool,
+    /// The benchmark sections named (none: all).
+    sections: Vec<String>,
     app: PathBuf,
     tauri_driver: PathBuf,
     screenshots: PathBuf,
@@ -47,6 +55,16 @@ fn args() -> anyhow::Result<Args> {
     let mut screenshots = None;
     let mut it = std::env::args().skip(1).peekable();
     let bench = it.next_if(|a| a == "bench").is_some();
+    let mut sections = Vec::new();
+    while bench && let Some(section) = it.next_if(|a| !a.starts_with('-')) {
+        if !BENCH_SECTIONS.contains(&section.as_str()) {
+            bail!(
+                "unknown benchmark section `{section}` (sections: {})",
+                BENCH_SECTIONS.join(", ")
+            );
+        }
+        sections.push(section);
+    }
     while let Some(arg) = it.next() {
         let value = it.next().with_context(|| format!("{arg} needs a value"))?;
         match arg.as_str() {
@@ -58,6 +76,7 @@ fn args() -> anyhow::Result<Args> {
     }
     Ok(Args {
         bench,
+        sections,
         app: app.context("--app is required")?,
         tauri_driver: tauri_driver.unwrap_or_else(|| "tauri-driver".into()),
         screenshots: screenshots.unwrap_or_else(std::env::temp_dir),
@@ -72,15 +91,15 @@ async fn main() -> anyhow::Result<()> {
         std::fs::remove_dir_all(&data_dir)?;
     }
     if args.bench {
-        eprintln!("bench: planting 10,000 notes and a 100,000-character note");
-        bench::plant(&data_dir)?;
-    }
-    let stack = display::Stack::start(&args.tauri_driver, &data_dir, 0)?;
-    if args.bench {
-        let figures = bench::run(&stack, &args.app).await;
-        drop(stack);
-        let _ = std::fs::remove_dir_all(&data_dir);
-        for f in figures? {
+        let wants = |s: &str| args.sections.is_empty() || args.sections.iter().any(|a| a == s);
+        let mut figures = Vec::new();
+        if wants("app") {
+            figures.extend(bench_app(&args, &data_dir).await?);
+        }
+        if wants("graph") {
+            figures.extend(bench_graph(&args, &data_dir).await?);
+        }
+        for f in figures {
             println!(
                 "{:<46} {:<64} target {:<12} {}",
                 f.name,
@@ -91,6 +110,7 @@ async fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    let stack = display::Stack::start(&args.tauri_driver, &data_dir, 0)?;
     eprintln!(
         "e2e: display {} , webdriver {}",
         stack.display, stack.webdriver_url
@@ -114,6 +134,53 @@ async fn main() -> anyhow::Result<()> {
     drop(stack);
     let _ = std::fs::remove_dir_all(&data_dir);
     result
+}
+
+/// Launch, memory and typing with 10,000 notes.
+async fn bench_app(args: &Args, data_dir: &std::path::Path) -> anyhow::Result<Vec<bench::Figure>> {
+    eprintln!("bench: planting 10,000 notes and a 100,000-character note");
+    bench::plant(data_dir)?;
+    let stack = display::Stack::start(&args.tauri_driver, data_dir, 0)?;
+    let figures = bench::run(&stack, &args.app).await;
+    drop(stack);
+    let _ = std::fs::remove_dir_all(data_dir);
+    figures
+}
+
+/// The Graph view at 10,000 notes beside 1,000, each garden in its own
+/// data directory and app.
+async fn bench_graph(
+    args: &Args,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Vec<bench::Figure>> {
+    let mut runs = Vec::new();
+    for (instance, notes) in graph_bench::SIZES.into_iter().enumerate() {
+        let dir = data_dir.with_extension(format!("graph-{notes}"));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        eprintln!("bench: planting {notes} linked notes for the graph");
+        graph_bench::plant(&dir, notes)?;
+        let stack = display::Stack::start(&args.tauri_driver, &dir, 2 + instance as u32)?;
+        let run = graph_bench::measure(&stack, &args.app, notes, &args.screenshots).await;
+        drop(stack);
+        let _ = std::fs::remove_dir_all(&dir);
+        let run = run.with_context(|| format!("the graph benchmark at {notes} notes"))?;
+        eprintln!(
+            "bench: graph at {notes} notes: first draw {:.0} ms ({:.0?}), link_graph {:.0} ms, layout {:.1} s, pan and zoom p50 {:.1} ms p95 {:.1} ms",
+            run.first_draw,
+            run.phases,
+            run.answer,
+            run.layout / 1000.0,
+            graph_bench::quantile(&run.moving, 0.5),
+            graph_bench::quantile(&run.moving, 0.95)
+        );
+        runs.push(run);
+    }
+    match runs.as_slice() {
+        [base, large] => Ok(graph_bench::figures(base, large)),
+        _ => bail!("the graph benchmark measured {} gardens", runs.len()),
+    }
 }
 
 async fn run(app: &driver::App, args: &Args, data_dir: &std::path::Path) -> anyhow::Result<()> {

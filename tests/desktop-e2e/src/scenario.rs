@@ -671,6 +671,14 @@ window.__TAURI_INTERNALS__.invoke("create_note", { request: { title: "Bo's beds"
         created.as_str().is_some_and(|s| s.len() == 32),
         "Bo could not start a note: {created}"
     );
+    // Let it reach Ana and her views redraw before typing: a redraw can
+    // remove the element that has the focus (the dashboard's buttons).
+    ana.until(
+        "Bo's note in Ana's list",
+        "return [...document.querySelectorAll('.note-list .title')].some(t => t.textContent === \"Bo's beds\");",
+    )
+    .await?;
+    settle(ana).await?;
     ana.command("Theme: light").await?;
     ana.switch_to("compost", "Compost heap").await?;
     ana.click(".view-link[data-view=graph]").await?;
