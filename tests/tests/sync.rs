@@ -66,7 +66,18 @@ fn a_community_syncs_and_keeps_out_who_does_not_belong() -> anyhow::Result<()> {
         .ok()?;
     let cut_off = cy.run(&["sync", "--once"]);
     assert_ne!(cut_off.code, 0, "{cut_off:?}");
+    assert!(
+        format!("{}{}", cut_off.stdout, cut_off.stderr).contains("was removed from this garden"),
+        "{cut_off:?}"
+    );
     assert_eq!(cy.run(&["cat", "Soil"]).ok()?.trim(), both);
+    // Refused, Cy was told the entry that removed them: their own log says
+    // they are no longer a member (not still a reader).
+    let gone = cy.run(&["edit", "Soil", "--text", "Cy again"]);
+    assert!(
+        gone.stderr.contains("you are not a member of this garden"),
+        "{gone:?}"
+    );
 
     // A replayed invite is refused, and so is a stranger holding nothing
     // valid, before any document arrives.

@@ -162,8 +162,8 @@ enum Signing {
     Mine,
     /// None: changes from elsewhere whose signatures are already stored.
     None,
-    /// These, which came with the changes from a peer.
-    Given(Vec<SignedChanges>),
+    /// These, which came with each document's changes from a peer.
+    Given(HashMap<DocId, Vec<SignedChanges>>),
 }
 
 /// A document just stored.
@@ -176,6 +176,11 @@ impl Stored {
     /// The heads announced for `doc` among `stored`, if it is there.
     pub(crate) fn heads_of(stored: &[Stored], doc: DocId) -> Option<Vec<String>> {
         stored.iter().find(|s| s.id == doc).map(|s| s.heads.clone())
+    }
+
+    /// The document and the heads announced for it.
+    pub(crate) fn announced(&self) -> (DocId, Vec<String>) {
+        (self.id, self.heads.clone())
     }
 }
 
@@ -280,7 +285,17 @@ impl State {
         id: DocId,
         signatures: Vec<SignedChanges>,
     ) -> Result<Vec<Stored>, NodeError> {
-        self.store_imported(&[id], &HashMap::new(), Signing::Given(signatures))
+        self.store_received_many(HashMap::from([(id, signatures)]))
+    }
+
+    /// [`State::store_received`] of several documents, in one transaction.
+    pub(crate) fn store_received_many(
+        &mut self,
+        signatures: HashMap<DocId, Vec<SignedChanges>>,
+    ) -> Result<Vec<Stored>, NodeError> {
+        let mut ids: Vec<DocId> = signatures.keys().copied().collect();
+        ids.sort_unstable();
+        self.store_imported(&ids, &HashMap::new(), Signing::Given(signatures))
     }
 
     /// Keep `doc`, which arrived from a peer and is not stored yet, as the
@@ -396,7 +411,7 @@ impl State {
                     self.sign(id, &hashes)
                 }
                 Signing::None => Vec::new(),
-                Signing::Given(given) => std::mem::take(given),
+                Signing::Given(given) => given.remove(&id).unwrap_or_default(),
             };
             let (last, snapshot) = self.merge_stored(id)?;
             seen.push(last);

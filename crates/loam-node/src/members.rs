@@ -176,6 +176,14 @@ impl Garden {
         Ok(state.log.role(state.member))
     }
 
+    /// Whether `member` was a member here and was removed (is not one now).
+    pub fn was_removed(&self, member: MemberId) -> Result<bool, NodeError> {
+        let mut state = self.lock();
+        state.refresh_log()?;
+        let log = state.log.state();
+        Ok(log.role(member).is_none() && log.removed().any(|r| r.id == member))
+    }
+
     /// `member`'s role here, `None` when not a member.
     pub fn role_of(&self, member: MemberId) -> Result<Option<Role>, NodeError> {
         let mut state = self.lock();

@@ -54,6 +54,9 @@ pub(crate) struct GardenSync {
     garden: Option<Arc<Garden>>,
     /// Documents arriving from nothing, until they have Loam's fields.
     incoming: HashMap<DocId, (AutoCommit, Vec<SignedChanges>)>,
+    /// Documents that arrived whole and are new here, written together by
+    /// the next [`SyncStore::commit`] (the end of the read they came in).
+    arrived: HashMap<DocId, Arrived>,
     /// The heads announced for what this connection received and stored:
     /// the announcement is an echo for this connection's own session (the
     /// peer has those changes, and the sync already answered them).
@@ -72,6 +75,14 @@ impl std::fmt::Debug for GardenSync {
     }
 }
 
+/// A document that arrived whole and is new here, not written yet: the
+/// document verification loaded, its signatures and the bytes it came as.
+pub(crate) struct Arrived {
+    received: AutoCommit,
+    signatures: Vec<SignedChanges>,
+    bytes: Vec<u8>,
+}
+
 fn store_error(what: &str) -> impl FnOnce(NodeError) -> StoreError + '_ {
     move |e| StoreError::with_source(format!("cannot {what}"), e)
 }
@@ -84,6 +95,7 @@ impl GardenSync {
             garden_id: garden.id(),
             garden: Some(garden),
             incoming: HashMap::new(),
+            arrived: HashMap::new(),
             echoes: HashMap::new(),
             own_addr: None,
         }
@@ -97,6 +109,7 @@ impl GardenSync {
             garden_id: garden,
             garden: None,
             incoming: HashMap::new(),
+            arrived: HashMap::new(),
             echoes: HashMap::new(),
             own_addr: None,
         }
@@ -119,10 +132,34 @@ impl GardenSync {
         false
     }
 
+    /// Write the documents that arrived whole, before anything reads the
+    /// garden's documents (they are not in it until written).
+    fn write_arrived(&mut self) -> Result<(), StoreError> {
+        if self.arrived.is_empty() {
+            return Ok(());
+        }
+        let arrived: Vec<(DocId, Arrived)> = self.arrived.drain().collect();
+        let garden = self.held()?.clone();
+        let stored = garden
+            .receive_new_whole(arrived)
+            .map_err(store_error("store received documents"))?;
+        self.echoes.extend(stored);
+        Ok(())
+    }
+
     fn held(&self) -> Result<&Arc<Garden>, StoreError> {
         self.garden
             .as_ref()
             .ok_or_else(|| StoreError::new("the garden is not joined yet"))
+    }
+}
+
+impl Drop for GardenSync {
+    fn drop(&mut self) {
+        // A connection that ended between a read and its commit: what
+        // arrived was verified, so it is kept if it can be (the peer was
+        // not told; if it cannot, the next sync brings it again).
+        let _ = self.write_arrived();
     }
 }
 
@@ -132,6 +169,7 @@ impl SyncStore for GardenSync {
     }
 
     fn doc_digests(&mut self) -> Result<Vec<(DocId, HeadsDigest)>, StoreError> {
+        self.write_arrived()?;
         let Some(garden) = &self.garden else {
             return Ok(Vec::new());
         };
@@ -240,6 +278,15 @@ impl SyncStore for GardenSync {
         }
     }
 
+    fn was_member(&mut self, member: MemberId) -> Result<bool, StoreError> {
+        let Some(garden) = &self.garden else {
+            return Ok(false);
+        };
+        garden
+            .was_removed(member)
+            .map_err(store_error("read the membership log"))
+    }
+
     fn write_policy(&mut self, doc: DocId) -> Result<WritePolicy, StoreError> {
         match &self.garden {
             Some(garden) => garden
@@ -272,6 +319,9 @@ impl SyncStore for GardenSync {
         if let Some((incoming, _)) = self.incoming.get_mut(&doc) {
             return Ok(incoming.sync().generate_sync_message(state));
         }
+        if let Some(arrived) = self.arrived.get_mut(&doc) {
+            return Ok(arrived.received.sync().generate_sync_message(state));
+        }
         let garden = self.held()?;
         if let Some(kind) = garden
             .community_kind_of(doc)
@@ -291,6 +341,9 @@ impl SyncStore for GardenSync {
         doc: DocId,
         changes: &[ChangeHash],
     ) -> Result<Vec<SignedChanges>, StoreError> {
+        if self.arrived.contains_key(&doc) {
+            self.write_arrived()?;
+        }
         let garden = self.held()?;
         if garden
             .community_kind_of(doc)
@@ -307,6 +360,9 @@ impl SyncStore for GardenSync {
     }
 
     fn whole_doc(&mut self, doc: DocId) -> Result<Option<WholeDoc>, StoreError> {
+        if self.arrived.contains_key(&doc) {
+            self.write_arrived()?;
+        }
         let garden = self.held()?;
         if garden
             .community_kind_of(doc)
@@ -328,6 +384,9 @@ impl SyncStore for GardenSync {
         loaded: AutoCommit,
         signatures: Vec<SignedChanges>,
     ) -> Result<(), StoreError> {
+        if self.arrived.contains_key(&doc) {
+            self.write_arrived()?;
+        }
         let garden = self.held()?.clone();
         let fresh = !self.incoming.contains_key(&doc)
             && garden
@@ -358,13 +417,20 @@ impl SyncStore for GardenSync {
             .receive_sync_message(state, rest)
             .map_err(|e| StoreError::with_source("automerge refused a sync message", e))?;
         state.last_sent_heads = told;
-        let heads = garden
-            .receive_new(doc, incoming, signatures, Some(bytes))
-            .map_err(store_error("store a received document"))?;
-        if let Some(heads) = heads {
-            self.echoes.insert(doc, heads);
-        }
+        // Written with the rest of the read's by `commit`.
+        self.arrived.insert(
+            doc,
+            Arrived {
+                received: incoming,
+                signatures,
+                bytes,
+            },
+        );
         Ok(())
+    }
+
+    fn commit(&mut self) -> Result<(), StoreError> {
+        self.write_arrived()
     }
 
     fn receive_sync_message(
@@ -374,6 +440,9 @@ impl SyncStore for GardenSync {
         message: SyncMessage,
         signatures: Vec<SignedChanges>,
     ) -> Result<(), StoreError> {
+        if self.arrived.contains_key(&doc) {
+            self.write_arrived()?;
+        }
         let garden = self.held()?.clone();
         if let Some(kind) = garden
             .community_kind_of(doc)
@@ -504,6 +573,73 @@ impl Garden {
             changes: stored.changes,
             signatures,
         }))
+    }
+
+    /// Store documents that arrived whole from a peer, in one transaction,
+    /// with their signatures; the heads announced for each. One another
+    /// connection stored meanwhile gets the changes it lacks instead.
+    pub(crate) fn receive_new_whole(
+        &self,
+        arrived: Vec<(DocId, Arrived)>,
+    ) -> Result<Vec<(DocId, Vec<String>)>, NodeError> {
+        let mut guard = self.lock();
+        let member = guard.member;
+        let mut signatures = HashMap::with_capacity(arrived.len());
+        let mut created = Vec::with_capacity(arrived.len());
+        for (
+            doc,
+            Arrived {
+                received,
+                signatures: signed,
+                bytes,
+            },
+        ) in arrived
+        {
+            if guard.has_doc(doc)? {
+                self.shared().store_own_first(&mut guard, doc)?;
+                guard.catch_up(doc)?;
+                let replica = guard.doc(doc)?;
+                let before = replica.automerge().get_heads();
+                replica
+                    .automerge()
+                    .load_incremental(&bytes)
+                    .map_err(|e| NodeError::doc(doc)(loam_core::DocError::Decode(Box::new(e))))?;
+                if guard.doc(doc)?.automerge().get_heads() != before {
+                    guard.mark_unstored(doc);
+                    signatures.insert(doc, signed);
+                }
+                continue;
+            }
+            let note = NoteDoc::from_received_whole(received, bytes, member)
+                .map_err(NodeError::doc(doc))?;
+            guard.insert_received(doc, note);
+            signatures.insert(doc, signed);
+            created.push(doc);
+        }
+        let ids: Vec<DocId> = signatures.keys().copied().collect();
+        let stored = guard
+            .store_received_many(signatures)
+            .inspect_err(|_| guard.forget(&ids))?;
+        let mut titles = Vec::with_capacity(created.len());
+        for doc in created {
+            let title = guard
+                .store
+                .doc(doc)?
+                .map(|row| row.title)
+                .unwrap_or_default();
+            titles.push((doc, title));
+        }
+        drop(guard);
+        for (doc, title) in titles {
+            let _ = self.shared().events.send(crate::Event::DocCreated {
+                garden: self.id(),
+                doc,
+                title,
+            });
+        }
+        let heads = stored.iter().map(Stored::announced).collect();
+        self.shared().announce(stored);
+        Ok(heads)
     }
 
     /// Store `doc`, which arrived from a peer and is new here, with its

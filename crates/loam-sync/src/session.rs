@@ -366,6 +366,16 @@ impl Session {
         Ok(out)
     }
 
+    /// The frames of one read are handled: have the store write what
+    /// arrived ([`SyncStore::commit`]) before what they said is sent. On an
+    /// error the session is closed. (A closed session still commits: what
+    /// arrived before it closed was verified.)
+    pub fn commit(&mut self, store: &mut impl SyncStore) -> Result<(), SessionError> {
+        store
+            .commit()
+            .map_err(|e| self.fail(SessionError::Store(e)))
+    }
+
     /// `doc` changed here: push it to the peer (live sync).
     pub fn local_change(
         &mut self,
@@ -563,6 +573,31 @@ impl Session {
                     self.send_membership(store, mine, out)
                 }
             }
+            (Phase::AwaitingWelcome, Frame::Membership { entries, .. })
+                if !self.membership.told.is_empty() =>
+            {
+                // Entries before a refusal: this member was removed. The
+                // log checks each entry's signature and authority, so who
+                // relays them does not matter. (A joiner, with no log yet,
+                // takes none: a garden is not created by a refusal.)
+                self.membership.rounds += 1;
+                if self.membership.rounds > self.limits.max_membership_rounds {
+                    return Err(SessionError::Limit {
+                        what: "membership rounds",
+                        limit: self.limits.max_membership_rounds,
+                    });
+                }
+                store
+                    .add_membership_entries(&entries)
+                    .map_err(|e| match e {
+                        MembershipError::Invalid(reason) => SessionError::BadMembership(reason),
+                        MembershipError::Store(reason) => {
+                            SessionError::Store(StoreError::new(reason))
+                        }
+                    })?;
+                self.stats.membership_entries_received += entries.len() as u64;
+                Ok(())
+            }
             (Phase::AwaitingWelcome, Frame::Refuse { code, reason }) => {
                 self.phase = Phase::Closed;
                 self.closed = Some(format!("refused ({code:?}): {reason}"));
@@ -636,6 +671,24 @@ impl Session {
             },
             None => match store.role(self.remote)? {
                 Some(role) => role,
+                None if store.was_member(self.remote)? => {
+                    // Removed: they learn it from the log (the entries
+                    // they lack), then are refused.
+                    self.membership.theirs = sorted(membership_heads);
+                    let entries = self.entries_for_peer(store)?;
+                    if !entries.is_empty() {
+                        out.push(Frame::Membership {
+                            entries,
+                            heads: sorted(store.membership_heads()?),
+                        });
+                    }
+                    self.refuse(
+                        RefuseCode::NotAMember,
+                        format!("{} was removed from this garden", self.remote),
+                        out,
+                    );
+                    return Ok(());
+                }
                 None => {
                     self.refuse(
                         RefuseCode::NotAMember,
@@ -817,6 +870,16 @@ impl Session {
     ) -> Result<bool, SessionError> {
         if store.role(self.remote)?.is_some() {
             return Ok(true);
+        }
+        // The entries that removed them (and any others they lack) go
+        // first: their own log then says they are no longer a member, so
+        // their app can say so rather than retry.
+        let entries = self.entries_for_peer(store)?;
+        if !entries.is_empty() {
+            out.push(Frame::Membership {
+                entries,
+                heads: sorted(store.membership_heads()?),
+            });
         }
         let reason = match self.side {
             Side::Acceptor => format!("{} is no longer a member of this garden", self.remote),

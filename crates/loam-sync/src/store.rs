@@ -131,6 +131,14 @@ pub trait SyncStore {
     /// member.
     fn role(&mut self, member: MemberId) -> Result<Option<Role>, StoreError>;
 
+    /// Whether `member` was a member and was removed: such a peer is sent
+    /// the entries it lacks (the one that removed it among them) before it
+    /// is refused, so that its own log says it is no longer a member.
+    fn was_member(&mut self, member: MemberId) -> Result<bool, StoreError> {
+        let _ = member;
+        Ok(false)
+    }
+
     /// Who may sign changes to `doc` (see `loam_core::community`): a
     /// note or page takes changes from any writer, the garden manifest only
     /// from facilitators, a member's journal only from that member. Decided
@@ -207,6 +215,16 @@ pub trait SyncStore {
     ) -> Result<(), StoreError> {
         drop(loaded);
         self.receive_sync_message(doc, state, message, signatures)
+    }
+
+    /// Write what arrived and is not written yet: a store may hold
+    /// documents that arrived whole back, to write many in one
+    /// transaction. The transport calls this ([`Session::commit`](crate::Session::commit))
+    /// after handling the frames of one read and before sending what the
+    /// session said in answer, so nothing is acknowledged before it is
+    /// stored. Until then the store answers for those documents itself.
+    fn commit(&mut self) -> Result<(), StoreError> {
+        Ok(())
     }
 
     /// Apply a sync message whose changes the session has verified are

@@ -98,8 +98,14 @@ fn an_initiator_leaves_an_acceptor_that_is_not_a_member() {
     peers[0].set_role(key(2).member(), None);
     let mut link = Link::connect(&mut peers, 1, 0, None);
     link.run(&mut peers);
-    // 0 refuses 1 outright.
-    assert!(link.sb.closed().unwrap().contains("not a member"));
+    // 0 refuses 1 outright, saying 1 was removed (and 1's log now says so).
+    assert!(
+        link.sb
+            .closed()
+            .unwrap()
+            .contains("was removed from this garden")
+    );
+    assert_eq!(peers[1].current_role(key(2).member()), None);
     assert_eq!(peers[0].calls.generate + peers[1].calls.generate, 0);
 }
 
@@ -186,17 +192,68 @@ fn removing_a_member_closes_their_session_with_a_reason() {
     assert!(link.is_quiet());
     peers[0].set_role(key(2).member(), None);
     link.membership_changed(&mut peers, 0);
-    let bye = link.to_a.front().cloned().unwrap();
-    let frame = Frame::decode(&bye[4..], &Default::default()).unwrap();
-    assert!(matches!(frame, Frame::Bye { ref reason } if reason.contains("no longer a member")));
+    let said: Vec<Frame> = link
+        .to_a
+        .iter()
+        .map(|bytes| Frame::decode(&bytes[4..], &Default::default()).unwrap())
+        .collect();
+    // The entry that removes them first, then the goodbye.
+    assert!(matches!(&said[0], Frame::Membership { entries, .. } if entries.len() == 1));
+    assert!(matches!(&said[1], Frame::Bye { reason } if reason.contains("no longer a member")));
     link.run(&mut peers);
     assert!(link.sa.closed().unwrap().contains("no longer a member"));
     assert!(link.sb.closed().is_some());
+    assert_eq!(
+        peers[1].current_role(key(2).member()),
+        None,
+        "the removed member's own log says so"
+    );
     // A closed session sends nothing for later changes.
     peers[0].splice(doc(0), 0, 0, "secret ");
     link.local_change(&mut peers, 0, doc(0));
     assert_eq!(link.in_flight(), 0);
     let _ = RefuseCode::NotAMember;
+}
+
+#[test]
+fn a_member_removed_while_away_learns_it_when_refused() {
+    let mut peers = twins(2);
+    let mut link = Link::connect(&mut peers, 1, 0, None);
+    link.run(&mut peers);
+    drop(link);
+    // Ada removes Bo while they are apart, and writes on.
+    peers[0].set_role(key(2).member(), None);
+    peers[0].splice(doc(0), 0, 0, "secret ");
+    let mut link = Link::connect(&mut peers, 1, 0, None);
+    link.run(&mut peers);
+    assert!(
+        link.sa
+            .closed()
+            .unwrap()
+            .contains("was removed from this garden"),
+        "{:?}",
+        link.sa.closed()
+    );
+    assert_eq!(
+        peers[1].current_role(key(2).member()),
+        None,
+        "Bo's log says so"
+    );
+    assert_ne!(
+        peers[1].text(doc(0)).unwrap(),
+        peers[0].text(doc(0)).unwrap()
+    );
+    // A stranger is refused without being told anything of the log.
+    let stranger = MemoryStore::new(GARDEN, key(9), &[(key(9).member(), Role::Facilitator)]);
+    peers.push(stranger);
+    let before = loam_sync::SyncStore::membership_heads(&mut peers[2]).unwrap();
+    let mut link = Link::connect(&mut peers, 2, 0, None);
+    link.run(&mut peers);
+    assert!(link.sa.closed().unwrap().contains("is not a member"));
+    assert_eq!(
+        loam_sync::SyncStore::membership_heads(&mut peers[2]).unwrap(),
+        before
+    );
 }
 
 #[test]

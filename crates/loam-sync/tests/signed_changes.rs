@@ -67,7 +67,13 @@ fn a_removed_members_later_changes_are_refused() {
     // The reader, who relays, got the removed member's change somehow.
     let mut relay = Link::connect(&mut peers, 1, 2, None);
     relay.run(&mut peers);
-    assert!(relay.sb.closed().unwrap().contains("not a member"));
+    assert!(
+        relay
+            .sb
+            .closed()
+            .unwrap()
+            .contains("was removed from this garden")
+    );
     // Signature batches are checked against the current log even when a
     // third member forwards them: peer 0 refuses what peer 1 wrote.
     let mut peers2 = garden();

@@ -185,11 +185,16 @@ where
                     partial = 0;
                     last_progress = Instant::now();
                 }
+                // What the read's frames say is sent once what they brought
+                // is stored (`commit`): nothing is acknowledged unstored.
+                let mut replies = Vec::new();
+                let mut failed = None;
                 loop {
                     let frame = match decoder.next_frame() {
                         Ok(Some(frame)) => frame,
                         Ok(None) => break,
                         Err(e) => {
+                            commit(&mut session, store.as_mut());
                             bye(&mut session, writer, &format!("bad frame: {e}")).await;
                             return ended(&session, format!("the peer sent a bad frame: {e}"), true, refused);
                         }
@@ -200,6 +205,7 @@ where
                     match &frame {
                         Frame::Refuse { reason, .. } => refused = Some(reason.clone()),
                         Frame::Bye { reason } => {
+                            commit(&mut session, store.as_mut());
                             let _ = writer.shutdown().await;
                             return ended(&session, format!("the peer left: {reason}"), false, refused);
                         }
@@ -220,15 +226,32 @@ where
                         }
                     }
                     let Some(st) = store.as_mut() else { continue };
-                    let said = session.handle(frame, st);
-                    if let Some((reason, failed)) = send(&mut session, writer, said).await {
-                        let reason = refused.as_ref().map_or(reason, |r| format!("refused: {r}"));
-                        return ended(&session, reason, failed, refused);
+                    match session.handle(frame, st) {
+                        Ok(out) => replies.extend(out),
+                        Err(e) => {
+                            failed = Some(e);
+                            break;
+                        }
+                    }
+                    if session.closed().is_some() {
+                        break;
                     }
                     if session.garden().is_some() {
                         // Admitted (or we dialled): full-size frames from now on.
                         decoder.admitted();
                     }
+                }
+                let said = match (failed, store.as_mut()) {
+                    (Some(e), st) => {
+                        commit(&mut session, st);
+                        Err(e)
+                    }
+                    (None, Some(st)) => session.commit(st).map(|()| replies),
+                    (None, None) => Ok(replies),
+                };
+                if let Some((reason, failed)) = send(&mut session, writer, said).await {
+                    let reason = refused.as_ref().map_or(reason, |r| format!("refused: {r}"));
+                    return ended(&session, reason, failed, refused);
                 }
             }
             event = events.recv() => {
@@ -330,6 +353,14 @@ async fn send<W: AsyncWrite + Unpin>(
             bye(session, writer, &e.to_string()).await;
             Some((e.to_string(), !matches!(e, SessionError::Closed)))
         }
+    }
+}
+
+/// Store what arrived before the session ends anyway (it was verified);
+/// if that fails, the session ends as it was going to.
+fn commit(session: &mut Session, store: Option<&mut GardenSync>) {
+    if let Some(st) = store {
+        let _ = session.commit(st);
     }
 }
 

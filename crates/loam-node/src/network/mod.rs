@@ -207,6 +207,16 @@ struct Live {
     done: watch::Receiver<Option<Arc<Outcome>>>,
 }
 
+/// A session as whoever started it watches it: its progress, its outcome
+/// once it ends (kept after it leaves the live sessions, so a session
+/// refused at once still says why), and a way to close it.
+#[derive(Clone)]
+struct Watch {
+    control: mpsc::UnboundedSender<Control>,
+    progress: watch::Receiver<Progress>,
+    done: watch::Receiver<Option<Arc<Outcome>>>,
+}
+
 struct Inner {
     node: Arc<Node>,
     net: tokio::sync::OnceCell<loam_net::Network>,
@@ -282,7 +292,7 @@ impl Inner {
         self: &Arc<Self>,
         conn: Connection,
         outgoing: Option<(GardenSync, Option<Vec<u8>>)>,
-    ) -> Result<u64, String> {
+    ) -> Result<(u64, Watch), String> {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let (progress_tx, progress_rx) = watch::channel(Progress::default());
@@ -309,12 +319,17 @@ impl Inner {
                     remote,
                     outgoing: is_outgoing,
                     path: conn.path_kind(),
-                    control: control_tx,
-                    progress: progress_rx,
-                    done: done_rx,
+                    control: control_tx.clone(),
+                    progress: progress_rx.clone(),
+                    done: done_rx.clone(),
                 },
             );
         }
+        let watch = Watch {
+            control: control_tx,
+            progress: progress_rx,
+            done: done_rx,
+        };
         let inner = self.clone();
         tokio::spawn(async move {
             let events = inner.node.subscribe();
@@ -343,7 +358,7 @@ impl Inner {
             });
             let _ = done_tx.send(Some(Arc::new(outcome)));
         });
-        Ok(id)
+        Ok((id, watch))
     }
 
     async fn run_session(
@@ -472,7 +487,7 @@ impl Inner {
         self: &Arc<Self>,
         garden: &Arc<Garden>,
         addr: &PeerAddr,
-    ) -> Result<u64, NodeError> {
+    ) -> Result<(u64, Watch), NodeError> {
         if self.blocklist.blocks(addr.member) {
             return Err(NodeError::Network(format!(
                 "blocked by the {BLOCKLIST_VAR} test hook"
@@ -585,8 +600,12 @@ impl ConnectionHandler for Handler {
             return false;
         }
         let gardens = inner.gardens();
+        // A removed member is let in to be told so by the session (the
+        // entries that removed them, then a refusal), before any document.
         let admitted = gardens.iter().any(|g| {
-            g.role_of(remote).ok().flatten().is_some() || g.has_open_invites().unwrap_or(false)
+            g.role_of(remote).ok().flatten().is_some()
+                || g.has_open_invites().unwrap_or(false)
+                || g.was_removed(remote).unwrap_or(false)
         });
         if !admitted {
             let _ = inner.events.send(NetEvent::Refused {
@@ -607,11 +626,11 @@ impl ConnectionHandler for Handler {
                 conn.close(0, "blocked");
                 return;
             }
-            let Ok(id) = inner.spawn_session(conn, None) else {
+            let Ok((_, watch)) = inner.spawn_session(conn, None) else {
                 return;
             };
-            let done = inner.live().get(&id).map(|l| l.done.clone());
-            if let Some(mut done) = done {
+            {
+                let mut done = watch.done;
                 let _ = done.wait_for(Option::is_some).await;
             }
         })
@@ -739,7 +758,9 @@ impl Network {
                 for (addr, name) in garden.known_peers(inner.node.member_id())? {
                     let dialled = Instant::now();
                     match inner.dial(&garden, &addr).await {
-                        Ok(id) => started.push((id, garden.id(), addr.member, name, dialled)),
+                        Ok((_, watch)) => {
+                            started.push((watch, garden.id(), addr.member, name, dialled))
+                        }
                         Err(e) => {
                             let _ = inner.events.send(NetEvent::Unreachable {
                                 member: addr.member,
@@ -763,13 +784,13 @@ impl Network {
                 }
             }
             let deadline = Instant::now() + timeout;
-            for (id, garden, member, name, dialled) in started {
+            for (watch, garden, member, name, dialled) in started {
                 let peer = Peer {
                     member,
                     name,
                     dialled,
                 };
-                report.push(finish(&inner, id, garden, peer, deadline).await);
+                report.push(finish(watch, garden, peer, deadline).await);
             }
             Ok(report)
         })
@@ -799,7 +820,7 @@ impl Network {
             let conn = inner.net()?.connect(&ticket.inviter).await?;
             let store =
                 GardenSync::joining(inner.node.clone(), ticket.garden).sharing(inner.own_addr());
-            let id = inner
+            let (_, watch) = inner
                 .spawn_session(conn, Some((store, Some(redeem))))
                 .map_err(NodeError::Network)?;
             let deadline = Instant::now() + timeout;
@@ -808,7 +829,7 @@ impl Network {
                 name: None,
                 dialled,
             };
-            let result = finish(&inner, id, ticket.garden, peer, deadline).await;
+            let result = finish(watch, ticket.garden, peer, deadline).await;
             let garden = inner.node.garden_by_id(ticket.garden).ok();
             let Some(garden) = garden else {
                 return Err(NodeError::InviteRefused(result.detail));
@@ -1109,7 +1130,7 @@ impl Redial {
         self.dialling.insert(key);
         let (inner, garden) = (inner.clone(), garden.clone());
         self.dials.spawn(async move {
-            let result = inner.dial(&garden, &addr).await;
+            let result = inner.dial(&garden, &addr).await.map(|(id, _)| id);
             (key, wait, result)
         });
     }
@@ -1122,50 +1143,38 @@ struct Peer {
     dialled: Instant,
 }
 
-/// Wait until session `id` has settled (or ended, or `deadline` passed),
-/// close it if still open, and say how it went.
-async fn finish(
-    inner: &Arc<Inner>,
-    id: u64,
-    garden: GardenId,
-    peer: Peer,
-    deadline: Instant,
-) -> PeerSync {
+/// Wait until the session `watch` watches has settled (or ended, or
+/// `deadline` passed), close it if still open, and say how it went.
+async fn finish(watch: Watch, garden: GardenId, peer: Peer, deadline: Instant) -> PeerSync {
     let Peer {
         member,
         name,
         dialled,
     } = peer;
-    let handles = inner
-        .live()
-        .get(&id)
-        .map(|l| (l.progress.clone(), l.done.clone(), l.control.clone()));
-    let mut outcome: Option<Arc<Outcome>> = None;
-    let mut idle_at = None;
-    if let Some((progress, mut done, control)) = handles {
-        loop {
-            idle_at = progress.borrow().quiet_since;
-            if let Some(o) = done.borrow().clone() {
-                outcome = Some(o);
-                break;
-            }
-            let settled = idle_at.is_some_and(|t| t.elapsed() >= SETTLE);
-            if settled || Instant::now() >= deadline {
-                let reason = if settled {
-                    "sync done"
-                } else {
-                    "sync timed out"
-                };
-                let _ = control.send(Control::Close(reason.into()));
-                let _ =
-                    tokio::time::timeout(Duration::from_secs(2), done.wait_for(Option::is_some))
-                        .await;
-                outcome = done.borrow().clone();
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+    let Watch {
+        control,
+        progress,
+        mut done,
+    } = watch;
+    let (outcome, idle_at) = loop {
+        let idle_at = progress.borrow().quiet_since;
+        if let Some(o) = done.borrow().clone() {
+            break (Some(o), idle_at);
         }
-    }
+        let settled = idle_at.is_some_and(|t| t.elapsed() >= SETTLE);
+        if settled || Instant::now() >= deadline {
+            let reason = if settled {
+                "sync done"
+            } else {
+                "sync timed out"
+            };
+            let _ = control.send(Control::Close(reason.into()));
+            let _ =
+                tokio::time::timeout(Duration::from_secs(2), done.wait_for(Option::is_some)).await;
+            break (done.borrow().clone(), idle_at);
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    };
     let sync_ms = idle_at.map(|t| t.saturating_duration_since(dialled).as_secs_f64() * 1e3);
     match outcome {
         Some(o) => PeerSync {
@@ -1189,7 +1198,7 @@ async fn finish(
             name,
             garden,
             ok: false,
-            detail: "the session vanished".into(),
+            detail: "the session did not end when it was closed".into(),
             bytes_in: 0,
             bytes_out: 0,
             round_trips: 0,

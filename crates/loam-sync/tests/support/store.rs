@@ -427,6 +427,15 @@ impl SyncStore for MemoryStore {
         Ok(self.roles.get(&member).copied())
     }
 
+    fn was_member(&mut self, member: MemberId) -> Result<bool, StoreError> {
+        Ok(!self.roles.contains_key(&member)
+            && self
+                .entries
+                .values()
+                .filter_map(|b| parse_entry(b))
+                .any(|(m, role, _)| m == member && role.is_some()))
+    }
+
     fn peer_hints(&mut self, _peer: MemberId) -> Result<Vec<PeerHint>, StoreError> {
         Ok(self.hints.clone())
     }
