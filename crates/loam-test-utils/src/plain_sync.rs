@@ -504,7 +504,13 @@ pub async fn live(
         };
         latencies.push(at.saturating_duration_since(started));
     }
+    // Let the server see the end of the stream before the connection
+    // closes (else it reports the close as a lost connection).
     drop(out);
+    let _ = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(Ok(_)) = frames.recv().await {}
+    })
+    .await;
     conn.close(0, "done");
     Ok(latencies)
 }
