@@ -257,6 +257,15 @@ fn heard(state: &AppState, event: &NetEvent) {
                 refusal(reason).unwrap_or_default()
             )
         }
+        // The session refused us: the peer's reason names us by id.
+        NetEvent::Disconnected { member, reason, .. } if reason.starts_with("refused: ") => {
+            let why = shorten(reason.trim_start_matches("refused: "));
+            let why = match why.strip_suffix("was removed from this garden") {
+                Some(_) => "you were removed from this garden".to_owned(),
+                None => why,
+            };
+            format!("Refused by {}: {why}", name_of(state, *member))
+        }
         NetEvent::Unreachable { member, reason } => format!(
             "Offline: cannot reach {} ({})",
             name_of(state, *member),

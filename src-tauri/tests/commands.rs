@@ -622,8 +622,8 @@ fn two_apps_join_sync_and_manage_members() {
     assert!(message.contains("used up"), "{message}");
 
     // Removed: Ana's peers refuse Bo from now on, and Bo's footer says so
-    // in words. (Bo never receives the removal itself: the session closes
-    // first, so his app still thinks he is a reader.)
+    // in words. Bo is sent the entry that removed him first, so his own
+    // app knows he is no longer a member.
     let members = ana.ok("remove_member", json!({"member": bo_id}));
     assert_eq!(names_and_roles(&members), ["Ana:facilitator"]);
     bo.until(
@@ -632,10 +632,14 @@ fn two_apps_join_sync_and_manage_members() {
         "Bo to be refused, in words",
         |s| {
             s["peersOnline"] == 0
-                && s["problem"]
-                    .as_str()
-                    .is_some_and(|p| p.starts_with("Refused by Ana: not a member"))
+                && s["problem"] == "Refused by Ana: you were removed from this garden"
         },
+    );
+    bo.until(
+        "members",
+        json!({}),
+        "Bo's app to know he was removed",
+        |m| !names_and_roles(m).iter().any(|n| n.starts_with("Bo:")),
     );
 
     // Ana goes offline: a fresh ticket cannot reach her.
