@@ -94,16 +94,26 @@ impl App {
 
     /// Wait until `script` returns true.
     pub async fn until(&self, what: &str, script: &str) -> anyhow::Result<()> {
+        self.until_within(PATIENCE, what, script).await
+    }
+
+    /// [`App::until`] with another bound than [`PATIENCE`].
+    pub async fn until_within(
+        &self,
+        patience: Duration,
+        what: &str,
+        script: &str,
+    ) -> anyhow::Result<()> {
         let start = Instant::now();
         let mut last = Value::Null;
-        while start.elapsed() < PATIENCE {
+        while start.elapsed() < patience {
             last = self.js(script).await.unwrap_or(Value::Null);
             if last == Value::Bool(true) {
                 return Ok(());
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        bail!("waited {PATIENCE:?} for {what} (last answer: {last})")
+        bail!("waited {patience:?} for {what} (last answer: {last})")
     }
 
     /// The first element matching `css`, once there is one.
@@ -144,12 +154,29 @@ impl App {
 
     /// Wait until the note titled `title` is open with its editor ready.
     pub async fn until_open(&self, title: &str) -> anyhow::Result<()> {
+        self.until_open_within(PATIENCE, title).await
+    }
+
+    /// [`App::until_open`] with another bound for the editor (the first one
+    /// a freshly built app opens also fetches and compiles Automerge's
+    /// WebAssembly). On a timeout, says where opening stalled.
+    pub async fn until_open_within(&self, patience: Duration, title: &str) -> anyhow::Result<()> {
         self.until_text(".note-title", title).await?;
-        self.until(
-            "the editor to load",
-            "return document.documentElement.dataset.editorReady === 'true' && !!document.querySelector('.cm-content');",
-        )
-        .await
+        let ready = self
+            .until_within(
+                patience,
+                "the editor to load",
+                "return document.documentElement.dataset.editorReady === 'true' && !!document.querySelector('.cm-content');",
+            )
+            .await;
+        if ready.is_err() {
+            let stage = self
+                .js("return document.documentElement.dataset.editorStage || 'not started';")
+                .await
+                .unwrap_or(Value::Null);
+            return ready.with_context(|| format!("opening the editor stalled at: {stage}"));
+        }
+        ready
     }
 
     /// Wait until the editor shows `text`.
