@@ -147,6 +147,15 @@ impl GardenSync {
         Ok(())
     }
 
+    /// [`GardenSync::write_arrived`] when `doc` is among what arrived:
+    /// before the garden is read or written about it.
+    fn write_arrived_with(&mut self, doc: DocId) -> Result<(), StoreError> {
+        if self.arrived.contains_key(&doc) {
+            self.write_arrived()?;
+        }
+        Ok(())
+    }
+
     fn held(&self) -> Result<&Arc<Garden>, StoreError> {
         self.garden
             .as_ref()
@@ -341,9 +350,7 @@ impl SyncStore for GardenSync {
         doc: DocId,
         changes: &[ChangeHash],
     ) -> Result<Vec<SignedChanges>, StoreError> {
-        if self.arrived.contains_key(&doc) {
-            self.write_arrived()?;
-        }
+        self.write_arrived_with(doc)?;
         let garden = self.held()?;
         if garden
             .community_kind_of(doc)
@@ -360,9 +367,7 @@ impl SyncStore for GardenSync {
     }
 
     fn whole_doc(&mut self, doc: DocId) -> Result<Option<WholeDoc>, StoreError> {
-        if self.arrived.contains_key(&doc) {
-            self.write_arrived()?;
-        }
+        self.write_arrived_with(doc)?;
         let garden = self.held()?;
         if garden
             .community_kind_of(doc)
@@ -384,9 +389,7 @@ impl SyncStore for GardenSync {
         loaded: AutoCommit,
         signatures: Vec<SignedChanges>,
     ) -> Result<(), StoreError> {
-        if self.arrived.contains_key(&doc) {
-            self.write_arrived()?;
-        }
+        self.write_arrived_with(doc)?;
         let garden = self.held()?.clone();
         let fresh = !self.incoming.contains_key(&doc)
             && garden
@@ -440,9 +443,7 @@ impl SyncStore for GardenSync {
         message: SyncMessage,
         signatures: Vec<SignedChanges>,
     ) -> Result<(), StoreError> {
-        if self.arrived.contains_key(&doc) {
-            self.write_arrived()?;
-        }
+        self.write_arrived_with(doc)?;
         let garden = self.held()?.clone();
         if let Some(kind) = garden
             .community_kind_of(doc)

@@ -6,7 +6,7 @@
 mod support;
 
 use loam_core::Role;
-use support::{Dir, GARDEN, Link, MemoryStore, doc, key};
+use support::{Dir, GARDEN, Link, MemoryStore, doc, key, two_members};
 
 #[test]
 fn a_stalled_document_is_reset_then_abandoned_and_the_rest_syncs() {
@@ -67,14 +67,7 @@ fn a_stalled_document_is_reset_then_abandoned_and_the_rest_syncs() {
 
 #[test]
 fn silence_does_not_reset_a_document_that_is_progressing() {
-    let members = [
-        (key(1).member(), Role::Member),
-        (key(2).member(), Role::Member),
-    ];
-    let mut peers = vec![
-        MemoryStore::new(GARDEN, key(1), &members),
-        MemoryStore::new(GARDEN, key(2), &members),
-    ];
+    let mut peers = two_members();
     peers[0].create(doc(0), "x");
     let mut link = Link::connect(&mut peers, 0, 1, None);
     // Deliver step by step, noticing silence between steps: every doc
@@ -95,14 +88,7 @@ fn silence_does_not_reset_a_document_that_is_progressing() {
 
 #[test]
 fn a_lost_acknowledgement_is_recovered_by_one_reset() {
-    let members = [
-        (key(1).member(), Role::Member),
-        (key(2).member(), Role::Member),
-    ];
-    let mut peers = vec![
-        MemoryStore::new(GARDEN, key(1), &members),
-        MemoryStore::new(GARDEN, key(2), &members),
-    ];
+    let mut peers = two_members();
     peers[0].create(doc(0), "soil");
     let mut link = Link::connect(&mut peers, 0, 1, None);
     link.run(&mut peers);

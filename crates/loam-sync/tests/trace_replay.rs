@@ -19,7 +19,7 @@ use automerge::{ChangeHash, ROOT, ReadDoc};
 use flate2::read::GzDecoder;
 use loam_core::Role;
 use serde::Deserialize;
-use support::{Dir, GARDEN, Link, MemoryStore, Rng, doc, key, seed};
+use support::{Dir, GARDEN, Link, MemoryStore, Rng, doc, key, seed, two_members};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -123,14 +123,7 @@ fn type_txn(store: &mut MemoryStore, txn: &Txn, parents: &[ChangeHash]) -> Chang
 fn replay_live(trace: &ConcurrentTrace, n: usize) -> (String, String) {
     assert_eq!(trace.num_agents, 2);
     let mut rng = Rng::new(seed("friendsforever"));
-    let members = [
-        (key(1).member(), Role::Member),
-        (key(2).member(), Role::Member),
-    ];
-    let mut peers = vec![
-        MemoryStore::new(GARDEN, key(1), &members),
-        MemoryStore::new(GARDEN, key(2), &members),
-    ];
+    let mut peers = two_members();
     let d = doc(0);
     peers[0].create(d, "");
     let mut link = Link::connect(&mut peers, 0, 1, None);

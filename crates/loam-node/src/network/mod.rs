@@ -202,9 +202,7 @@ struct Live {
     remote: MemberId,
     outgoing: bool,
     path: PathKind,
-    control: mpsc::UnboundedSender<Control>,
-    progress: watch::Receiver<Progress>,
-    done: watch::Receiver<Option<Arc<Outcome>>>,
+    watch: Watch,
 }
 
 /// A session as whoever started it watches it: its progress, its outcome
@@ -297,6 +295,11 @@ impl Inner {
         let (control_tx, control_rx) = mpsc::unbounded_channel();
         let (progress_tx, progress_rx) = watch::channel(Progress::default());
         let (done_tx, done_rx) = watch::channel(None);
+        let watch = Watch {
+            control: control_tx,
+            progress: progress_rx,
+            done: done_rx,
+        };
         let remote = conn.remote();
         let is_outgoing = outgoing.is_some();
         let garden_hint = outgoing
@@ -319,17 +322,10 @@ impl Inner {
                     remote,
                     outgoing: is_outgoing,
                     path: conn.path_kind(),
-                    control: control_tx.clone(),
-                    progress: progress_rx.clone(),
-                    done: done_rx.clone(),
+                    watch: watch.clone(),
                 },
             );
         }
-        let watch = Watch {
-            control: control_tx,
-            progress: progress_rx,
-            done: done_rx,
-        };
         let inner = self.clone();
         tokio::spawn(async move {
             let events = inner.node.subscribe();
@@ -556,7 +552,7 @@ impl Inner {
         }
         for live in self.live().values() {
             if blocked.contains(&live.remote) {
-                let _ = live.control.send(Control::Close(format!(
+                let _ = live.watch.control.send(Control::Close(format!(
                     "blocked by the {BLOCKLIST_VAR} test hook"
                 )));
             }
@@ -573,7 +569,7 @@ impl Inner {
         let live = self.live();
         let mut found = None;
         for l in live.values().filter(|l| l.remote == member) {
-            let p = l.progress.borrow();
+            let p = l.watch.progress.borrow();
             if p.garden.is_none_or(|g| g == garden) {
                 found = Some(found.unwrap_or(false) || p.synced);
             }
@@ -732,7 +728,7 @@ impl Network {
             .live()
             .values()
             .map(|l| {
-                let p = l.progress.borrow();
+                let p = l.watch.progress.borrow();
                 PeerStatus {
                     member: l.remote,
                     garden: p.garden,
@@ -932,8 +928,8 @@ impl Network {
                 .live()
                 .values()
                 .map(|l| {
-                    let _ = l.control.send(Control::Close("shutting down".into()));
-                    l.done.clone()
+                    let _ = l.watch.control.send(Control::Close("shutting down".into()));
+                    l.watch.done.clone()
                 })
                 .collect();
             let _ = tokio::time::timeout(Duration::from_secs(2), async {

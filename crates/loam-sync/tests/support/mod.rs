@@ -5,7 +5,7 @@
 pub mod net;
 pub mod store;
 
-use loam_core::{DocId, GardenId, MemberKey};
+use loam_core::{DocId, GardenId, MemberKey, Role};
 
 pub use net::{Dir, Link, Rng, seed};
 pub use store::MemoryStore;
@@ -24,4 +24,16 @@ pub fn doc(n: u32) -> DocId {
     bytes[..8].copy_from_slice(&spread.to_be_bytes());
     bytes[12..].copy_from_slice(&n.to_be_bytes());
     DocId::from_bytes(bytes)
+}
+
+/// The empty stores of members 1 and 2, both plain members.
+pub fn two_members() -> Vec<MemoryStore> {
+    let members = [
+        (key(1).member(), Role::Member),
+        (key(2).member(), Role::Member),
+    ];
+    vec![
+        MemoryStore::new(GARDEN, key(1), &members),
+        MemoryStore::new(GARDEN, key(2), &members),
+    ]
 }
