@@ -467,6 +467,12 @@ impl State {
 
     /// Commit `id`'s pending edits, if any (stored by group commit).
     pub(crate) fn commit_pending(&mut self, id: DocId) -> Result<(), NodeError> {
+        // Edits are made on a loaded replica, and one with edits pending
+        // is never evicted: a document not loaded has none, and is not
+        // loaded to find that out.
+        if !self.replicas.contains_key(&id) {
+            return Ok(());
+        }
         self.commit(id, None).map(drop)
     }
 

@@ -49,7 +49,7 @@ use crate::frame::Frame;
 use crate::limits::Limits;
 use crate::session::{SessionError, SyncStats};
 use crate::store::{StoreError, SyncStore, WholeDoc};
-use crate::verify::{Verdict, change_hashes, check_incoming, cover};
+use crate::verify::{Prechecked, Verdict, change_hashes, check_incoming, cover, precheck};
 
 /// What doc sessions need from their connection for one call.
 pub(crate) struct Ctx<'a, S> {
@@ -310,19 +310,23 @@ impl DocSessions {
         }
     }
 
-    /// A sync message of `doc` from the peer.
+    /// A sync message of `doc` from the peer, with its signatures; its
+    /// store-free checks when they were done ahead.
     pub fn receive<S: SyncStore>(
         &mut self,
         doc: DocId,
-        message: &[u8],
-        signatures: &[Vec<u8>],
+        (message, signatures): (&[u8], &[Vec<u8>]),
+        checked: Option<Prechecked>,
         ctx: &mut Ctx<'_, S>,
     ) -> Result<(), SessionError> {
         if self.stopped.contains(&doc) {
             ctx.stats.frames_ignored += 1;
             return Ok(());
         }
-        let verdict = check_incoming(ctx.garden, doc, message, signatures, ctx.limits, ctx.store)?;
+        let checked = checked
+            .filter(|c| c.doc() == doc)
+            .unwrap_or_else(|| precheck(ctx.garden, doc, message, signatures, ctx.limits));
+        let verdict = check_incoming(checked, ctx.store)?;
         let (message, signatures, changes, loaded) = match verdict {
             Verdict::Refuse { reason } => {
                 ctx.stats.docs_refused += 1;

@@ -58,8 +58,9 @@ pub use frame::{
     PROTOCOL_VERSION, PeerHint, Range, RangePayload, RefuseCode, ShortDigest,
 };
 pub use limits::Limits;
-pub use session::{Session, SessionError, SyncStats};
+pub use session::{Received, Session, SessionError, SyncStats};
 pub use store::{MembershipError, Refusal, StoreError, SyncStore, WholeDoc};
+pub use verify::Prechecked;
 
 /// Re-exported so that a store can name Automerge's sync types without its
 /// own dependency.

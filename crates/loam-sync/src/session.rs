@@ -20,6 +20,7 @@
 //! other side is a member in them.
 
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use automerge::ChangeHash;
 use loam_core::{DocId, GardenId, MemberId, Role, SignatureError};
@@ -33,6 +34,7 @@ use crate::frame::{
 use crate::limits::Limits;
 use crate::reconcile::ItemSet;
 use crate::store::{MembershipError, StoreError, SyncStore};
+use crate::verify::{Prechecked, precheck};
 
 /// Why a session ended badly: the connection should close (after sending
 /// `Frame::Bye { reason: error.to_string() }`). Every variant but
@@ -180,6 +182,33 @@ struct MembershipSync {
     rounds: usize,
     /// Entries sent on this connection (by SHA-256 of their bytes).
     sent: HashSet<[u8; 32]>,
+}
+
+/// The most threads [`Session::precheck`] uses.
+const PRECHECK_THREADS: usize = 4;
+
+/// A frame from the peer, with the checks [`Session::precheck`] did of it
+/// ahead of handling, if any.
+#[derive(Debug)]
+pub struct Received {
+    frame: Frame,
+    checked: Option<Prechecked>,
+}
+
+impl From<Frame> for Received {
+    fn from(frame: Frame) -> Self {
+        Self {
+            frame,
+            checked: None,
+        }
+    }
+}
+
+impl Received {
+    /// The frame.
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
 }
 
 /// The sync protocol for one connection and one garden: feed it frames,
@@ -334,9 +363,10 @@ impl Session {
     /// error the session is closed.
     pub fn handle(
         &mut self,
-        frame: Frame,
+        frame: impl Into<Received>,
         store: &mut impl SyncStore,
     ) -> Result<Vec<Frame>, SessionError> {
+        let Received { frame, checked } = frame.into();
         if self.phase == Phase::Closed {
             return Err(SessionError::Closed);
         }
@@ -353,7 +383,9 @@ impl Session {
         }
         if !counts(&frame) {
             let mut out = Vec::new();
-            self.run(&mut out, |this, out| this.dispatch(frame, store, out))?;
+            self.run(&mut out, |this, out| {
+                this.dispatch(frame, checked, store, out)
+            })?;
             return Ok(out);
         }
         self.said_in += 1;
@@ -362,8 +394,71 @@ impl Session {
             self.expecting_reply = false;
         }
         let mut out = Vec::new();
-        self.run(&mut out, |this, out| this.dispatch(frame, store, out))?;
+        self.run(&mut out, |this, out| {
+            this.dispatch(frame, checked, store, out)
+        })?;
         Ok(out)
+    }
+
+    /// Do the store-free checks of the document messages among `frames`
+    /// (one read's, say) ahead of handling them, on as many threads as the
+    /// machine has cores (at most four): receiving a document is mostly
+    /// loading it and verifying its signatures, which needs no store. Hand
+    /// each result to [`Session::handle`], in order. Before the session is
+    /// open, or for a lone message, nothing is done ahead: the frames are
+    /// checked as they are handled.
+    pub fn precheck(&self, frames: Vec<Frame>) -> Vec<Received> {
+        let jobs: Vec<usize> = frames
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| matches!(f, Frame::DocSync { .. }))
+            .map(|(i, _)| i)
+            .collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(PRECHECK_THREADS)
+            .min(jobs.len());
+        let garden = self.garden.filter(|_| self.docs_open);
+        let (Some(garden), true) = (garden, threads > 1) else {
+            return frames.into_iter().map(Received::from).collect();
+        };
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            while let Some(&i) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                if let Frame::DocSync {
+                    doc,
+                    message,
+                    signatures,
+                } = &frames[i]
+                {
+                    done.push((i, precheck(garden, *doc, message, signatures, &self.limits)));
+                }
+            }
+            done
+        };
+        let checked = std::thread::scope(|scope| {
+            let helpers: Vec<_> = (1..threads)
+                .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok())
+                .collect();
+            let mut checked = work();
+            // A helper that panicked leaves its frames to be checked when
+            // handled.
+            for helper in helpers {
+                checked.extend(helper.join().unwrap_or_default());
+            }
+            checked
+        });
+        let mut slots: Vec<Option<Prechecked>> =
+            std::iter::repeat_with(|| None).take(frames.len()).collect();
+        for (i, c) in checked {
+            slots[i] = Some(c);
+        }
+        frames
+            .into_iter()
+            .zip(slots)
+            .map(|(frame, checked)| Received { frame, checked })
+            .collect()
     }
 
     /// The frames of one read are handled: have the store write what
@@ -536,6 +631,7 @@ impl Session {
     fn dispatch(
         &mut self,
         frame: Frame,
+        checked: Option<Prechecked>,
         store: &mut impl SyncStore,
         out: &mut Vec<Frame>,
     ) -> Result<(), SessionError> {
@@ -617,7 +713,7 @@ impl Session {
                     signatures,
                 },
             ) if self.docs_open => self.with_docs(store, out, |docs, ctx| {
-                docs.receive(doc, &message, &signatures, ctx)
+                docs.receive(doc, (&message, &signatures), checked, ctx)
             }),
             (Phase::Open, Frame::DocRefused { doc, .. }) if self.docs_open => {
                 self.with_docs(store, out, |docs, ctx| docs.peer_refused(doc, ctx))

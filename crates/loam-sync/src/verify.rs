@@ -32,19 +32,100 @@ pub(crate) enum Verdict {
     Refuse { reason: String },
 }
 
-/// Decode an incoming message and check its changes' signatures.
-pub(crate) fn check_incoming(
+/// What can be checked of a document's sync message without the store:
+/// it decodes within bounds, its changes are read (a whole document is
+/// loaded, its hashes verified) and the signature batches that cover them
+/// decode and verify. This is most of the work of receiving a document,
+/// and needs nothing but the message, so [`Session::precheck`] does it for
+/// a read's messages on several threads at once.
+///
+/// [`Session::precheck`]: crate::Session::precheck
+#[derive(Debug)]
+pub struct Prechecked {
+    doc: DocId,
+    result: Result<Decoded, SessionError>,
+}
+
+/// A message that decoded, with its verified batches.
+#[derive(Debug)]
+struct Decoded {
+    message: Message,
+    graph: ChangeGraph,
+    loaded: Option<Box<AutoCommit>>,
+    /// The batches that cover any of the message's changes, each with a
+    /// valid signature (of whoever: who may write is asked of the store).
+    batches: Vec<SignedChanges>,
+}
+
+impl Prechecked {
+    /// The document the message is of.
+    pub(crate) fn doc(&self) -> DocId {
+        self.doc
+    }
+}
+
+/// Check what needs no store of `doc`'s message `bytes` and its
+/// `signatures`.
+pub(crate) fn precheck(
     garden: GardenId,
     doc: DocId,
     bytes: &[u8],
     signatures: &[Vec<u8>],
     limits: &Limits,
-    store: &mut impl SyncStore,
-) -> Result<Verdict, SessionError> {
+) -> Prechecked {
+    Prechecked {
+        doc,
+        result: decode_and_verify(garden, doc, bytes, signatures, limits),
+    }
+}
+
+fn decode_and_verify(
+    garden: GardenId,
+    doc: DocId,
+    bytes: &[u8],
+    signatures: &[Vec<u8>],
+    limits: &Limits,
+) -> Result<Decoded, SessionError> {
     let bad = |reason: String| SessionError::BadSyncMessage { doc, reason };
     let message = Message::decode(bytes).map_err(|e| bad(e.to_string()))?;
     check_blooms(&message, limits).map_err(bad)?;
     let Changes { graph, loaded } = read_changes(&message, limits).map_err(bad)?;
+    let wanted: HashSet<ChangeHash> = graph.iter().map(|(h, _)| *h).collect();
+    let mut batches = Vec::new();
+    if !wanted.is_empty() {
+        for encoded in signatures {
+            let batch = SignedChanges::decode(encoded)
+                .map_err(|error| SessionError::BadSignature { doc, error })?;
+            if !batch.changes().iter().any(|h| wanted.contains(h)) {
+                continue;
+            }
+            batch
+                .verify(garden, doc)
+                .map_err(|error| SessionError::BadSignature { doc, error })?;
+            batches.push(batch);
+        }
+    }
+    Ok(Decoded {
+        message,
+        graph,
+        loaded,
+        batches,
+    })
+}
+
+/// Decide on a prechecked message: every change must be covered by a
+/// signature, and accepted ([`endorsed`]) by someone who may write it.
+pub(crate) fn check_incoming(
+    checked: Prechecked,
+    store: &mut impl SyncStore,
+) -> Result<Verdict, SessionError> {
+    let doc = checked.doc;
+    let Decoded {
+        message,
+        graph,
+        loaded,
+        batches,
+    } = checked.result?;
     if graph.is_empty() {
         return Ok(Verdict::Accept {
             message,
@@ -60,16 +141,7 @@ pub(crate) fn check_incoming(
     let mut writers: HashMap<MemberId, bool> = HashMap::new();
     // Change → whether a writer's batch covers it, and a signer.
     let mut covered: HashMap<ChangeHash, (bool, MemberId)> = HashMap::new();
-    let mut batches = Vec::new();
-    for encoded in signatures {
-        let batch = SignedChanges::decode(encoded)
-            .map_err(|error| SessionError::BadSignature { doc, error })?;
-        if !batch.changes().iter().any(|h| wanted.contains(h)) {
-            continue;
-        }
-        batch
-            .verify(garden, doc)
-            .map_err(|error| SessionError::BadSignature { doc, error })?;
+    for batch in &batches {
         let signer = batch.signer();
         let writer = match writers.get(&signer) {
             Some(w) => *w,
@@ -88,7 +160,6 @@ pub(crate) fn check_incoming(
                 }
             }
         }
-        batches.push(batch);
     }
     if let Some(hash) = hashes.iter().find(|h| !covered.contains_key(h)) {
         return Err(SessionError::Unsigned { doc, change: *hash });

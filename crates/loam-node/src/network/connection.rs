@@ -7,10 +7,11 @@
 //! what the session says. Storage calls are short and synchronous; they run
 //! on the runtime's worker threads.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use loam_core::GardenId;
-use loam_sync::{Frame, FrameDecoder, Limits, Session, SessionError, SyncStats};
+use loam_sync::{Frame, FrameDecoder, Limits, Received, Session, SessionError, SyncStats};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{broadcast, mpsc, watch};
 
@@ -189,9 +190,36 @@ where
                 // is stored (`commit`): nothing is acknowledged unstored.
                 let mut replies = Vec::new();
                 let mut failed = None;
+                // Once the session is open, the read's frames are taken
+                // together so their documents are checked on every core
+                // (`Session::precheck`); before, one by one, since the
+                // hello decides how large a frame may be.
+                let mut ahead = VecDeque::new();
+                let mut bad_frame = None;
+                if store.is_some() && session.garden().is_some() {
+                    let mut frames = Vec::new();
+                    loop {
+                        match decoder.next_frame() {
+                            Ok(Some(frame)) => frames.push(frame),
+                            Ok(None) => break,
+                            Err(e) => {
+                                bad_frame = Some(e);
+                                break;
+                            }
+                        }
+                    }
+                    ahead = session.precheck(frames).into();
+                }
                 loop {
-                    let frame = match decoder.next_frame() {
-                        Ok(Some(frame)) => frame,
+                    let next = match ahead.pop_front() {
+                        Some(received) => Ok(Some(received)),
+                        None => match bad_frame.take() {
+                            Some(e) => Err(e),
+                            None => decoder.next_frame().map(|f| f.map(Received::from)),
+                        },
+                    };
+                    let received = match next {
+                        Ok(Some(received)) => received,
                         Ok(None) => break,
                         Err(e) => {
                             commit(&mut session, store.as_mut());
@@ -199,10 +227,11 @@ where
                             return ended(&session, format!("the peer sent a bad frame: {e}"), true, refused);
                         }
                     };
+                    let frame = received.frame();
                     last_frame = Instant::now();
                     last_progress = last_frame;
                     partial = 0;
-                    match &frame {
+                    match frame {
                         Frame::Refuse { reason, .. } => refused = Some(reason.clone()),
                         Frame::Bye { reason } => {
                             commit(&mut session, store.as_mut());
@@ -212,7 +241,7 @@ where
                         _ => {}
                     }
                     if store.is_none() {
-                        match pick(&frame) {
+                        match pick(frame) {
                             Ok(picked) => store = Some(picked),
                             Err(refusal) => {
                                 let _ = write_frames(writer, std::slice::from_ref(&refusal)).await;
@@ -226,7 +255,7 @@ where
                         }
                     }
                     let Some(st) = store.as_mut() else { continue };
-                    match session.handle(frame, st) {
+                    match session.handle(received, st) {
                         Ok(out) => replies.extend(out),
                         Err(e) => {
                             failed = Some(e);

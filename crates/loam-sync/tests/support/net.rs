@@ -77,43 +77,46 @@ impl Link {
         self.to_a.len() + self.to_b.len()
     }
 
-    /// Hand raw bytes to the receiving side of `dir` (as one chunk).
+    /// Hand raw bytes to the receiving side of `dir` (as one read): its
+    /// frames are prechecked together, as the transport does, then handled
+    /// in order.
     pub fn deliver_bytes(&mut self, peers: &mut [MemoryStore], dir: Dir, bytes: &[u8]) {
         if self.is_broken() {
             return;
         }
-        let dec = match dir {
-            Dir::AtoB => &mut self.dec_b,
-            Dir::BtoA => &mut self.dec_a,
+        let (dec, session, store) = match dir {
+            Dir::AtoB => (&mut self.dec_b, &mut self.sb, &mut peers[self.b]),
+            Dir::BtoA => (&mut self.dec_a, &mut self.sa, &mut peers[self.a]),
         };
         dec.push(bytes);
+        let mut frames = Vec::new();
+        let mut bad = None;
         loop {
-            let dec = match dir {
-                Dir::AtoB => &mut self.dec_b,
-                Dir::BtoA => &mut self.dec_a,
-            };
-            let frame = match dec.next_frame() {
-                Ok(Some(f)) => f,
-                Ok(None) => return,
+            match dec.next_frame() {
+                Ok(Some(f)) => frames.push(f),
+                Ok(None) => break,
                 Err(e) => {
-                    self.break_link(format!("frame error: {e}"));
-                    return;
+                    bad = Some(format!("frame error: {e}"));
+                    break;
                 }
-            };
-            let (session, store) = match dir {
-                Dir::AtoB => (&mut self.sb, &mut peers[self.b]),
-                Dir::BtoA => (&mut self.sa, &mut peers[self.a]),
-            };
+            }
+        }
+        let mut out = Vec::new();
+        for received in session.precheck(frames) {
             if session.closed().is_some() {
-                return;
+                break;
             }
-            match session.handle(frame, store) {
-                Ok(out) => self.send(reverse(dir), out),
+            match session.handle(received, store) {
+                Ok(more) => out.extend(more),
                 Err(e) => {
-                    self.break_link(e.to_string());
-                    return;
+                    bad = Some(e.to_string());
+                    break;
                 }
             }
+        }
+        self.send(reverse(dir), out);
+        if let Some(reason) = bad {
+            self.break_link(reason);
         }
     }
 
@@ -136,14 +139,17 @@ impl Link {
         true
     }
 
-    /// Deliver everything queued in `dir` now (not what it causes).
+    /// Deliver everything queued in `dir` now (not what it causes), as one
+    /// read; how many frames.
     pub fn deliver_batch(&mut self, peers: &mut [MemoryStore], dir: Dir) -> usize {
-        let n = match dir {
-            Dir::AtoB => self.to_b.len(),
-            Dir::BtoA => self.to_a.len(),
+        let queue = match dir {
+            Dir::AtoB => &mut self.to_b,
+            Dir::BtoA => &mut self.to_a,
         };
-        for _ in 0..n {
-            self.deliver_one(peers, dir);
+        let n = queue.len();
+        let bytes: Vec<u8> = queue.drain(..).flatten().collect();
+        if n > 0 {
+            self.deliver_bytes(peers, dir, &bytes);
         }
         n
     }
