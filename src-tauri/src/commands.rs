@@ -7,9 +7,10 @@ use tauri::ipc::{Channel, InvokeBody, InvokeResponseBody, Request, Response};
 
 use crate::dto::{
     AppEvent, AppStatus, ChangeDto, CommandError, ContextDto, CreateRequest, EditDto, EditorOpened,
-    ErrorKind, GardenDto, HistoryDto, InviteDto, InviteRequest, JoinedDto, ListRequest, MemberDto,
-    MembersDto, NoteDto, NoteRow, OutLinkDto, RenameDto, ResolvedLink, RoleDto, SearchHitDto,
-    SortKey, SyncStatus, TagDto, TicketInfo, TitleDto, VersionDto, text_parts,
+    ErrorKind, GardenDto, GardenEntryDto, HistoryDto, InviteDto, InviteRequest, JoinedDto,
+    ListRequest, MemberDto, MembersDto, NoteDto, NoteRow, OutLinkDto, RenameDto, ResolvedLink,
+    RoleDto, SearchHitDto, SortKey, SyncStatus, TagDto, TicketInfo, TitleDto, VersionDto,
+    text_parts,
 };
 use crate::network;
 use crate::state::{AppState, parse_id};
@@ -480,6 +481,59 @@ pub async fn read_ticket(ticket: String, state: State<'_, AppState>) -> Answer<T
         inviter: ticket.inviter.member.short(),
         have_it: state.node().garden_by_id(ticket.garden).is_ok(),
     })
+}
+
+/// Every garden this install holds, by name, the one shown marked.
+#[tauri::command]
+pub fn list_gardens(state: State<'_, AppState>) -> Answer<Vec<GardenEntryDto>> {
+    state.garden()?;
+    let node = state.node();
+    let shown = state.shown().map(|g| g.id());
+    Ok(node
+        .gardens()?
+        .into_iter()
+        .map(|info| {
+            let role = match info.problem {
+                None => node
+                    .garden_by_id(info.id)
+                    .ok()
+                    .and_then(|g| g.my_role().ok().flatten())
+                    .map(Into::into),
+                Some(_) => None,
+            };
+            GardenEntryDto {
+                id: info.id.to_string(),
+                name: info.name,
+                docs: info.docs,
+                role,
+                shown: shown == Some(info.id),
+                problem: info.problem,
+            }
+        })
+        .collect())
+}
+
+/// Show the garden `id` from now on, and when the app next starts.
+#[tauri::command]
+pub fn switch_garden(id: String, state: State<'_, AppState>) -> Answer<AppStatus> {
+    state.garden()?;
+    let id = id
+        .parse()
+        .map_err(|_| CommandError::new(ErrorKind::Invalid, format!("no garden has the id {id}")))?;
+    let garden = state.node().garden_by_id(id)?;
+    state.switch_to(garden)?;
+    network::refresh(&state);
+    Ok(state.status())
+}
+
+/// Plant a new, empty garden, the member its facilitator, and show it.
+#[tauri::command]
+pub fn create_garden(name: String, state: State<'_, AppState>) -> Answer<AppStatus> {
+    state.garden()?;
+    let garden = state.node().create_garden(&name)?;
+    state.switch_to(garden)?;
+    network::refresh(&state);
+    Ok(state.status())
 }
 
 /// Join a garden with a ticket: reach the inviting member, be admitted,

@@ -49,6 +49,25 @@ pub struct GardenDto {
     pub name: String,
 }
 
+/// A garden this install holds, for the garden switcher.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GardenEntryDto {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Notes and pages in it, archived ones aside.
+    #[ts(type = "number")]
+    pub docs: u64,
+    /// The member's role in it; `None` when not (or no longer) a member.
+    pub role: Option<RoleDto>,
+    /// Whether it is the garden shown.
+    pub shown: bool,
+    /// Why it cannot be opened, if it cannot (a damaged database).
+    pub problem: Option<String>,
+}
+
 /// Note or page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -857,6 +876,7 @@ pub fn typescript() -> String {
     let mut decls = vec![
         AppStatus::decl(&cfg),
         GardenDto::decl(&cfg),
+        GardenEntryDto::decl(&cfg),
         NoteKind::decl(&cfg),
         NoteRow::decl(&cfg),
         SortKey::decl(&cfg),

@@ -32,7 +32,8 @@ impl From<NodeError> for CommandError {
             | NodeError::UnknownChange { .. }
             | NodeError::UnknownSession { .. }
             | NodeError::NotYetCreated { .. }
-            | NodeError::NoGarden => ErrorKind::NotFound,
+            | NodeError::NoGarden
+            | NodeError::UnknownGarden { .. } => ErrorKind::NotFound,
             NodeError::InvalidTitle { .. }
             | NodeError::PageTitleTaken { .. }
             | NodeError::Ambiguous { .. }

@@ -87,6 +87,15 @@ impl AppState {
         Ok(())
     }
 
+    /// Show `garden` from now on, and open it first when the app next
+    /// starts (the garden switcher).
+    pub fn switch_to(&self, garden: Arc<Garden>) -> Result<(), CommandError> {
+        let mut shown = self.garden.write().unwrap_or_else(PoisonError::into_inner);
+        self.node.set_default_garden(garden.id())?;
+        *shown = Some(garden);
+        Ok(())
+    }
+
     /// What the UI should show.
     pub fn status(&self) -> AppStatus {
         let garden = self.shown();

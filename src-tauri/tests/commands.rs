@@ -225,6 +225,95 @@ fn rename_archive_mentions_and_link_it() {
     assert_eq!(f.ok("restore_note", json!({"id": heap})), true);
 }
 
+/// The garden switcher: a second garden is planted and shown, its notes
+/// apart from the demo garden's, and the app opens the last one shown.
+#[test]
+fn gardens_are_listed_created_and_switched() {
+    let f = fixture().ready();
+    let gardens = f.ok("list_gardens", json!({}));
+    assert_eq!(gardens.as_array().unwrap().len(), 1, "{gardens}");
+    assert_eq!(gardens[0]["name"], "Demo garden");
+    assert_eq!(gardens[0]["shown"], true);
+    assert_eq!(gardens[0]["role"], "facilitator");
+    let demo_id = gardens[0]["id"].as_str().unwrap().to_owned();
+    let demo_notes = gardens[0]["docs"].as_u64().unwrap();
+    assert!(demo_notes > 0, "{gardens}");
+
+    let err = f.call("create_garden", json!({"name": "  "})).unwrap_err();
+    assert_eq!(err["kind"], "invalid", "{err}");
+    let err = f
+        .call("create_garden", json!({"name": "demo GARDEN"}))
+        .unwrap_err();
+    assert_eq!(err["kind"], "invalid", "{err}");
+
+    let status = f.ok("create_garden", json!({"name": "Reading circle"}));
+    assert_eq!(status["garden"]["name"], "Reading circle");
+    assert_eq!(status["role"], "facilitator");
+    let listed = f.ok(
+        "list_notes",
+        json!({"request": {"tag": null, "sort": "title", "descending": false, "archived": false}}),
+    );
+    assert_eq!(listed.as_array().unwrap().len(), 0, "{listed}");
+    f.ok(
+        "create_note",
+        json!({"request": {"title": "Chapter one", "kind": "note", "folder": "", "body": "We read it aloud."}}),
+    );
+    let gardens = f.ok("list_gardens", json!({}));
+    let names: Vec<(&str, bool, u64)> = gardens
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["name"].as_str().unwrap(),
+                g["shown"].as_bool().unwrap(),
+                g["docs"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            ("Demo garden", false, demo_notes),
+            ("Reading circle", true, 1)
+        ]
+    );
+
+    let status = f.ok("switch_garden", json!({"id": demo_id}));
+    assert_eq!(status["garden"]["name"], "Demo garden");
+    let titles = f.ok("titles", json!({}));
+    assert!(
+        !titles
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["title"] == "Chapter one"),
+        "{titles}"
+    );
+    let err = f
+        .call("switch_garden", json!({"id": "nonsense"}))
+        .unwrap_err();
+    assert_eq!(err["kind"], "invalid", "{err}");
+    let err = f
+        .call(
+            "switch_garden",
+            json!({"id": "00000000000000000000000000000000"}),
+        )
+        .unwrap_err();
+    assert_eq!(err["kind"], "notFound", "{err}");
+    assert_eq!(
+        f.ok("app_status", json!({}))["garden"]["name"],
+        "Demo garden"
+    );
+
+    // The garden shown last is the one the app opens next time.
+    let reading = gardens[1]["id"].as_str().unwrap().to_owned();
+    f.ok("switch_garden", json!({"id": reading}));
+    let data = f.state().node().data_dir().to_owned();
+    let reopened = AppState::open(data).unwrap();
+    assert_eq!(reopened.status().garden.unwrap().name, "Reading circle");
+}
+
 #[test]
 fn history_versions_and_restore() {
     let f = fixture().ready();

@@ -184,7 +184,7 @@ async fn bench_graph(
 }
 
 async fn run(app: &driver::App, args: &Args, data_dir: &std::path::Path) -> anyhow::Result<()> {
-    let steps: [(&str, Step<'_>); 9] = [
+    let steps: [(&str, Step<'_>); 10] = [
         ("first run", Box::pin(scenario::first_run(app))),
         ("write and link", Box::pin(scenario::write_and_link(app))),
         ("find it", Box::pin(scenario::find_it(app))),
@@ -196,6 +196,7 @@ async fn run(app: &driver::App, args: &Args, data_dir: &std::path::Path) -> anyh
             "create a page from a link",
             Box::pin(scenario::create_from_link(app)),
         ),
+        ("switch gardens", Box::pin(scenario::switch_gardens(app))),
         (
             "screenshots",
             Box::pin(scenario::screenshots(app, &args.screenshots)),

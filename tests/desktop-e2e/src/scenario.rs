@@ -82,6 +82,39 @@ pub async fn find_it(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Plant a second garden from the sidebar's garden switcher, see it empty
+/// and apart, then go back to the demo garden from the keyboard.
+pub async fn switch_gardens(app: &App) -> anyhow::Result<()> {
+    app.click(".garden-switch").await?;
+    // The gardens are listed once read; the rows move down then.
+    app.find(".picker-title[data-garden]").await?;
+    app.click(".picker-title[data-action=new]").await?;
+    answer_prompt(app, "Reading circle").await?;
+    app.until_text(".garden-switch .garden-label", "Reading circle")
+        .await?;
+    app.click("#tab-notes").await?;
+    app.until(
+        "the new garden's empty note list",
+        "return !!document.querySelector('.note-list li.empty') && !document.querySelector('.note-list .note');",
+    )
+    .await?;
+
+    app.keys(&chord(&[Key::Control, Key::Shift], "o")).await?;
+    app.find(".picker-input").await?;
+    app.keys("demo").await?;
+    app.until_text(".picker-list li.selected .picker-title", "Demo garden")
+        .await?;
+    app.keys(&char::from(Key::Enter).to_string()).await?;
+    app.until_text(".garden-switch .garden-label", "Demo garden")
+        .await?;
+    app.until(
+        "the demo garden's notes back in the list",
+        "return [...document.querySelectorAll('.note-list li')].some(li => li.textContent.includes('Seed ideas'));",
+    )
+    .await?;
+    Ok(())
+}
+
 /// Replace the text, then bring the old version back from the history.
 pub async fn restore_old_version(app: &App) -> anyhow::Result<()> {
     let old = "Plant [[Compost heap]] soon.";
@@ -371,7 +404,7 @@ pub async fn two_members(ana: &App, bo: &App, dir: &Path) -> anyhow::Result<()> 
     // storage, as two windows of one browser would).
     bo.until(
         "the joined garden to open",
-        "return document.documentElement.dataset.editorReady === 'true' && !!document.querySelector('.note-title') && document.querySelector('.garden-name .name').textContent === 'Demo garden';",
+        "return document.documentElement.dataset.editorReady === 'true' && !!document.querySelector('.note-title') && document.querySelector('.garden-switch .garden-label').textContent === 'Demo garden';",
     )
     .await?;
     bo.js("window.__loamErrors = []; window.addEventListener('error', e => window.__loamErrors.push(String(e.message))); window.addEventListener('unhandledrejection', e => window.__loamErrors.push(String(e.reason && (e.reason.message || JSON.stringify(e.reason))))); return true;").await?;

@@ -9,6 +9,19 @@ export interface Action {
   run(): void;
 }
 
+/** Ask for a name and plant a garden with it. */
+export function newGarden() {
+  store.modal = {
+    kind: "prompt",
+    title: "New garden",
+    label: "Its name, as members will see it",
+    value: "",
+    ok: "Plant it",
+    required: true,
+    submit: (name) => store.createGarden(name),
+  };
+}
+
 export const actions: Action[] = [
   { id: "switcher", label: "Open note…", shortcut: "Mod+O", run: () => (store.modal = { kind: "switcher" }) },
   { id: "palette", label: "Command palette", shortcut: "Mod+P", run: () => (store.modal = { kind: "palette" }) },
@@ -49,6 +62,8 @@ export const actions: Action[] = [
     run: () => (store.modal = { kind: "invite" }),
   },
   { id: "join", label: "Join a garden…", run: () => (store.modal = { kind: "join" }) },
+  { id: "gardens", label: "Switch garden…", shortcut: "Mod+Shift+O", run: () => (store.modal = { kind: "gardens" }) },
+  { id: "new-garden", label: "New garden…", run: () => newGarden() },
   {
     id: "focus-editor",
     label: "Focus the editor",

@@ -42,6 +42,32 @@ id: string,
  */
 name: string, };
 
+export type GardenEntryDto = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Notes and pages in it, archived ones aside.
+ */
+docs: number, 
+/**
+ * The member's role in it; `None` when not (or no longer) a member.
+ */
+role: RoleDto | null, 
+/**
+ * Whether it is the garden shown.
+ */
+shown: boolean, 
+/**
+ * Why it cannot be opened, if it cannot (a damaged database).
+ */
+problem: string | null, };
+
 export type NoteKind = "note" | "page";
 
 export type NoteRow = { 

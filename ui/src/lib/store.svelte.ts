@@ -34,6 +34,7 @@ export type Modal =
   | { kind: "version"; when: string; label: string; text: string; current: boolean }
   | { kind: "invite" }
   | { kind: "join" }
+  | { kind: "gardens" }
   | { kind: "confirm-remove"; member: MemberDto }
   | { kind: "guidelines" }
   | {
@@ -104,18 +105,52 @@ class Store {
   /** Join a garden with a ticket and show it. Throws what went wrong. */
   async join(ticket: string) {
     const joined = await api.joinGarden(ticket);
-    this.communityRevision += 1;
+    await this.showGarden(joined.status);
+    this.say(
+      `Joined “${joined.garden.name}” as ${joined.role} (${joined.docs} document${joined.docs === 1 ? "" : "s"} received)`,
+    );
+  }
+
+  /** Show another garden this install holds (the garden switcher). */
+  async switchGarden(id: string) {
+    if (id === this.status?.garden?.id) {
+      this.modal = null;
+      return;
+    }
+    try {
+      await this.showGarden(await api.switchGarden(id));
+    } catch (e) {
+      this.say(errorMessage(e));
+    }
+  }
+
+  /** Plant a new garden, this member its facilitator, and show it; false
+   * (and why, in the notice) when it could not be. */
+  async createGarden(name: string): Promise<boolean> {
+    try {
+      await this.showGarden(await api.createGarden(name));
+      this.say(`Planted “${name}”: invite others from the Members tab`);
+      return true;
+    } catch (e) {
+      this.say(errorMessage(e));
+      return false;
+    }
+  }
+
+  /** The app now shows the garden `status` names: what belonged to the
+   * one before (open note, filter, members, community views) goes. */
+  private async showGarden(status: AppStatus) {
     this.modal = null;
     // The note open in the garden shown before closes (its editor sends
     // its last edits first).
     this.openId = null;
     this.openRow = null;
-    this.status = joined.status;
+    this.tagFilter = null;
+    this.main = "note";
+    this.status = status;
     this.members = null;
+    this.communityRevision += 1;
     await this.enterGarden();
-    this.say(
-      `Joined “${joined.garden.name}” as ${joined.role} (${joined.docs} document${joined.docs === 1 ? "" : "s"} received)`,
-    );
   }
 
   private async enterGarden() {
