@@ -68,24 +68,20 @@ pub fn join_error(e: NodeError, ticket: &InviteTicket) -> CommandError {
             "Cannot reach the member who invited you (member {inviter}): they need Loam open and online until you have joined ({net})"
         ),
         NodeError::InviteRefused(detail) => {
-            let detail = detail.strip_prefix("refused: ").unwrap_or(detail);
-            if detail.contains("code 403") || detail.contains("not a member of any garden") {
+            if detail.contains("connection lost") {
+                // The inviter's node went away before any answer.
                 format!(
-                    "The invite was refused: member {inviter} has no open invite any more (it was used up, expired or revoked); ask for a new ticket"
-                )
-            } else if detail.contains("connection lost") || detail.contains("session vanished") {
-                // The inviter's node ended the connection before any answer
-                // (a refused handshake can look like this, depending on timing).
-                format!(
-                    "Member {inviter} closed the connection before letting you in: the invite may be used up, expired or revoked, or they closed Loam; ask for a new ticket if this happens again"
+                    "Member {inviter} closed the connection before letting you in (they may have closed Loam): try again while they are online"
                 )
             } else if detail.contains("timed out") {
                 format!(
                     "Joining took too long: member {inviter} was reached but the garden did not arrive in {} s; try again",
                     JOIN_TIMEOUT.as_secs()
                 )
-            } else {
+            } else if detail.contains("ask for a new ticket") {
                 format!("The invite was refused: {detail}")
+            } else {
+                format!("The invite was refused: {detail}; ask member {inviter} for a new ticket")
             }
         }
         _ => return e.into(),

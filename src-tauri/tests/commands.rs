@@ -709,6 +709,8 @@ fn two_apps_join_sync_and_manage_members() {
     assert_eq!(err["kind"], "network", "{err}");
     let message = err["message"].as_str().unwrap();
     assert!(message.contains("used up"), "{message}");
+    assert!(message.contains("new ticket"), "{message}");
+    assert!(!message.contains("connection"), "{message}");
 
     // Removed: Ana's peers refuse Bo from now on, and Bo's footer says so
     // in words. Bo is sent the entry that removed him first, so his own

@@ -83,6 +83,7 @@ fn a_community_syncs_and_keeps_out_who_does_not_belong() -> anyhow::Result<()> {
     // valid, before any document arrives.
     let replay = dee.run(&["join", &ticket_bo]);
     assert_ne!(replay.code, 0, "{replay:?}");
+    assert!(replay.stderr.contains("used up"), "{}", replay.stderr);
     assert_ne!(dee.run(&["ls"]).code, 0, "a refused joiner holds no garden");
 
     // An expired invite is refused with a clear reason.

@@ -194,3 +194,32 @@ fn members_who_met_through_the_founder_sync_without_her() {
     assert!(with_cy.ok, "{synced:?}");
     assert_eq!(body(&bo, "Mulch"), "Keeps the soil moist.");
 }
+
+/// A ticket already used is refused in words whichever way the inviter
+/// turns it away: at the handshake, when it holds no open invite (its
+/// close says only that the key is not admitted), or in the session, when
+/// another invite is open.
+#[test]
+fn a_used_ticket_is_refused_in_words() {
+    let ada = peer("Ada");
+    ada.node.create_garden("Commons").unwrap();
+    let used = ticket(&ada, Role::Member, None);
+    let bo = peer("Bo");
+    bo.net.join(&used, TIMEOUT).unwrap();
+
+    let dee = peer("Dee");
+    let refused = dee.net.join(&used, TIMEOUT).unwrap_err().to_string();
+    assert!(
+        refused.contains("no open invite") && refused.contains("used up or revoked"),
+        "{refused}"
+    );
+    assert!(!refused.contains("connection lost"), "{refused}");
+
+    let _open = ticket(&ada, Role::Reader, None);
+    let refused = dee.net.join(&used, TIMEOUT).unwrap_err().to_string();
+    assert_eq!(
+        refused,
+        "the invite was refused: this invite has been used up (it was good for 1 use)"
+    );
+    assert!(dee.node.garden_by_id(used.garden).is_err());
+}

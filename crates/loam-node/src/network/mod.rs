@@ -46,7 +46,10 @@ use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use loam_core::{EntryHash, GardenId, MemberId, Role};
-use loam_net::{BoxFuture, Connection, ConnectionHandler, LanEvent, PathKind};
+use loam_net::{
+    BoxFuture, CLOSE_NOT_ADMITTED, CloseReason, Connection, ConnectionHandler, LanEvent,
+    NOT_ADMITTED_REASON, PathKind,
+};
 use loam_store::PeerRow;
 use loam_sync::{Frame, Limits, RefuseCode, Session, SyncStats};
 use serde::Serialize;
@@ -410,6 +413,16 @@ impl Inner {
                 .await;
                 if outcome.garden.is_none() {
                     outcome.garden = None;
+                }
+                // A peer that does not admit this member's key closes the
+                // connection right after the handshake: the session only
+                // saw its stream fail, the close says why.
+                if outcome.failed
+                    && outcome.refused.is_none()
+                    && let Some(CloseReason::ByPeer { code, reason }) = conn.close_reason()
+                    && code == u64::from(CLOSE_NOT_ADMITTED)
+                {
+                    outcome.refused = Some(reason);
                 }
                 outcome
             }
@@ -826,14 +839,13 @@ impl Network {
                 dialled,
             };
             let result = finish(watch, ticket.garden, peer, deadline).await;
+            let refused = || NodeError::InviteRefused(why_not_admitted(&result.detail, &ticket));
             let garden = inner.node.garden_by_id(ticket.garden).ok();
             let Some(garden) = garden else {
-                return Err(NodeError::InviteRefused(result.detail));
+                return Err(refused());
             };
             let _ = garden.remember_peer(&ticket.inviter, time::now());
-            let role = garden
-                .my_role()?
-                .ok_or_else(|| NodeError::InviteRefused(result.detail.clone()))?;
+            let role = garden.my_role()?.ok_or_else(refused)?;
             Ok(JoinReport {
                 garden: garden.id(),
                 name: garden.name().to_owned(),
@@ -1137,6 +1149,22 @@ struct Peer {
     member: MemberId,
     name: Option<String>,
     dialled: Instant,
+}
+
+/// Why a join did not let this member in, from what the session said
+/// (`detail`), in words they can act on. The ticket was not expired when
+/// dialled, so an inviter who admits no stranger's key any more has no
+/// open invite: this one was used up or revoked.
+fn why_not_admitted(detail: &str, ticket: &InviteTicket) -> String {
+    let detail = detail.strip_prefix("refused: ").unwrap_or(detail);
+    if detail.contains(NOT_ADMITTED_REASON) {
+        format!(
+            "member {} has no open invite any more: this one was used up or revoked (ask for a new ticket)",
+            ticket.inviter.member.short()
+        )
+    } else {
+        detail.to_owned()
+    }
 }
 
 /// Wait until the session `watch` watches has settled (or ended, or
