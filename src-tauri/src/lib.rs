@@ -23,6 +23,7 @@ mod error;
 pub mod join;
 pub mod network;
 mod qr;
+pub mod rendering;
 pub mod state;
 
 use std::path::PathBuf;

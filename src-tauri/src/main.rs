@@ -4,6 +4,8 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
+    // Before anything starts a thread or reads the environment.
+    loam_desktop::rendering::use_shared_memory_without_gpu();
     if let Err(e) = loam_desktop::run() {
         eprintln!("error: loam could not start: {e}");
         std::process::exit(1);

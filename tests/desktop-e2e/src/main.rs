@@ -141,7 +141,7 @@ async fn bench_app(args: &Args, data_dir: &std::path::Path) -> anyhow::Result<Ve
     eprintln!("bench: planting 10,000 notes and a 100,000-character note");
     bench::plant(data_dir)?;
     let stack = display::Stack::start(&args.tauri_driver, data_dir, 0)?;
-    let figures = bench::run(&stack, &args.app).await;
+    let figures = bench::run(&stack, &args.app, data_dir).await;
     drop(stack);
     let _ = std::fs::remove_dir_all(data_dir);
     figures

@@ -55,9 +55,12 @@ export type Modal =
 
 class Store {
   status = $state<AppStatus | null>(null);
-  notes = $state<NoteRow[]>([]);
-  titles = $state<TitleDto[]>([]);
-  tags = $state<TagDto[]>([]);
+  // The garden's lists are replaced whole on every refresh, never changed
+  // in place: raw state, so that 10,000 rows are not each made a deep
+  // reactive proxy (tens of MB at that size).
+  notes = $state.raw<NoteRow[]>([]);
+  titles = $state.raw<TitleDto[]>([]);
+  tags = $state.raw<TagDto[]>([]);
   openId = $state<string | null>(null);
   openRow = $state<NoteRow | null>(null);
   recent = $state<string[]>(loadRecent());
