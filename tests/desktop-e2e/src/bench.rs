@@ -59,11 +59,7 @@ fn new_garden(data_dir: &Path) -> anyhow::Result<(Node, std::sync::Arc<loam_node
     Ok((node, garden))
 }
 
-fn plant_corpus(
-    garden: &loam_node::Garden,
-    corpus: &Corpus,
-    notes: usize,
-) -> anyhow::Result<()> {
+fn plant_corpus(garden: &loam_node::Garden, corpus: &Corpus, notes: usize) -> anyhow::Result<()> {
     let mut start = 0;
     while start < notes {
         let end = (start + 1_000).min(notes);
@@ -89,7 +85,11 @@ pub struct Figure {
 
 /// Launch the app and measure: its idle memory launched directly first,
 /// then launch, memory and typing through WebDriver.
-pub async fn run(stack: &Stack, application: &Path, data_dir: &Path) -> anyhow::Result<Vec<Figure>> {
+pub async fn run(
+    stack: &Stack,
+    application: &Path,
+    data_dir: &Path,
+) -> anyhow::Result<Vec<Figure>> {
     let memory = direct_memory(stack, application, data_dir)
         .await
         .context("cannot measure the app launched directly")?;
@@ -189,7 +189,11 @@ pub async fn run(stack: &Stack, application: &Path, data_dir: &Path) -> anyhow::
 /// cost the web process tens of MB), with WebKit's own rendering choice
 /// (the WebDriver stack turns compositing off). Idle is when the tree's
 /// PSS moved less than 1% in two seconds, from 4 s on, at most 40 s.
-async fn direct_memory(stack: &Stack, application: &Path, data_dir: &Path) -> anyhow::Result<TreeMemory> {
+async fn direct_memory(
+    stack: &Stack,
+    application: &Path,
+    data_dir: &Path,
+) -> anyhow::Result<TreeMemory> {
     let mut child = std::process::Command::new(application)
         .env("DISPLAY", &stack.display)
         .env("LOAM_DATA_DIR", data_dir)
