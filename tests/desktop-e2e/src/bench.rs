@@ -300,7 +300,7 @@ fn tree_memory(application: &Path) -> anyhow::Result<TreeMemory> {
             None => by_name.push((name, pss_kb * 1024)),
         }
     }
-    by_name.sort_by(|a, b| b.1.cmp(&a.1));
+    by_name.sort_by_key(|(_, bytes)| std::cmp::Reverse(*bytes));
     Ok(TreeMemory {
         total: by_name.iter().map(|(_, b)| b).sum(),
         by_name,
