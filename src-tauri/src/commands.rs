@@ -520,19 +520,20 @@ pub fn switch_garden(id: String, state: State<'_, AppState>) -> Answer<AppStatus
     let id = id
         .parse()
         .map_err(|_| CommandError::new(ErrorKind::Invalid, format!("no garden has the id {id}")))?;
-    let garden = state.node().garden_by_id(id)?;
-    state.switch_to(garden)?;
-    network::refresh(&state);
-    Ok(state.status())
+    switch_to(&state, state.node().garden_by_id(id)?)
 }
 
 /// Plant a new, empty garden, the member its facilitator, and show it.
 #[tauri::command]
 pub fn create_garden(name: String, state: State<'_, AppState>) -> Answer<AppStatus> {
     state.garden()?;
-    let garden = state.node().create_garden(&name)?;
+    switch_to(&state, state.node().create_garden(&name)?)
+}
+
+/// Show `garden` from now on; the footer follows it.
+fn switch_to(state: &AppState, garden: std::sync::Arc<loam_node::Garden>) -> Answer<AppStatus> {
     state.switch_to(garden)?;
-    network::refresh(&state);
+    network::refresh(state);
     Ok(state.status())
 }
 

@@ -30,7 +30,7 @@
 //! who admits us sends create the garden ([`Node::join_garden`]).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 
 use automerge::AutoCommit;
 use automerge::sync::{ChunkList, SyncDoc};
@@ -44,7 +44,7 @@ use loam_sync::{
     SyncState, SyncStore, WholeDoc, heads_digest,
 };
 
-use crate::garden::Stored;
+use crate::garden::{State, Stored};
 use crate::{Garden, Node, NodeError};
 
 /// One connection's view of one garden.
@@ -478,7 +478,7 @@ impl SyncStore for GardenSync {
             return Ok(());
         }
         let heads = garden
-            .receive_new(doc, incoming, held, None)
+            .receive_new(doc, incoming, held)
             .map_err(store_error("store a received document"))?;
         if let Some(heads) = heads {
             self.echoes.insert(doc, heads);
@@ -621,8 +621,22 @@ impl Garden {
         let stored = guard
             .store_received_many(signatures)
             .inspect_err(|_| guard.forget(&ids))?;
+        let heads = stored.iter().map(Stored::announced).collect();
+        self.tell_received(guard, &created, stored)?;
+        Ok(heads)
+    }
+
+    /// Say what arrived and was stored: `created`, new here, by title
+    /// (read under the lock, which is then let go), and the heads of
+    /// everything `stored`.
+    fn tell_received(
+        &self,
+        guard: MutexGuard<'_, State>,
+        created: &[DocId],
+        stored: Vec<Stored>,
+    ) -> Result<(), NodeError> {
         let mut titles = Vec::with_capacity(created.len());
-        for doc in created {
+        for &doc in created {
             let title = guard
                 .store
                 .doc(doc)?
@@ -638,45 +652,26 @@ impl Garden {
                 title,
             });
         }
-        let heads = stored.iter().map(Stored::announced).collect();
         self.shared().announce(stored);
-        Ok(heads)
+        Ok(())
     }
 
     /// Store `doc`, which arrived from a peer and is new here, with its
-    /// signatures; the heads announced for it. `whole`: the bytes it was
-    /// loaded from, when it came whole, stored as they are.
+    /// signatures; the heads announced for it.
     pub(crate) fn receive_new(
         &self,
         doc: DocId,
         received: AutoCommit,
         signatures: Vec<SignedChanges>,
-        whole: Option<Vec<u8>>,
     ) -> Result<Option<Vec<String>>, NodeError> {
         let mut guard = self.lock();
-        let member = guard.member;
-        let note = match whole {
-            Some(bytes) => NoteDoc::from_received_whole(received, bytes, member),
-            None => NoteDoc::from_received(received, member),
-        }
-        .map_err(NodeError::doc(doc))?;
+        let note = NoteDoc::from_received(received, guard.member).map_err(NodeError::doc(doc))?;
         guard.insert_received(doc, note);
         let stored = guard
             .store_received(doc, signatures)
             .inspect_err(|_| guard.forget(&[doc]))?;
-        let title = guard
-            .store
-            .doc(doc)?
-            .map(|row| row.title)
-            .unwrap_or_default();
-        drop(guard);
-        let _ = self.shared().events.send(crate::Event::DocCreated {
-            garden: self.id(),
-            doc,
-            title,
-        });
         let heads = Stored::heads_of(&stored, doc);
-        self.shared().announce(stored);
+        self.tell_received(guard, &[doc], stored)?;
         Ok(heads)
     }
 }

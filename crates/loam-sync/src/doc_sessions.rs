@@ -323,9 +323,8 @@ impl DocSessions {
             ctx.stats.frames_ignored += 1;
             return Ok(());
         }
-        let checked = checked
-            .filter(|c| c.doc() == doc)
-            .unwrap_or_else(|| precheck(ctx.garden, doc, message, signatures, ctx.limits));
+        let checked =
+            checked.unwrap_or_else(|| precheck(ctx.garden, doc, message, signatures, ctx.limits));
         let verdict = check_incoming(checked, ctx.store)?;
         let (message, signatures, changes, loaded) = match verdict {
             Verdict::Refuse { reason } => {

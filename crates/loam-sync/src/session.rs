@@ -676,23 +676,7 @@ impl Session {
                 // log checks each entry's signature and authority, so who
                 // relays them does not matter. (A joiner, with no log yet,
                 // takes none: a garden is not created by a refusal.)
-                self.membership.rounds += 1;
-                if self.membership.rounds > self.limits.max_membership_rounds {
-                    return Err(SessionError::Limit {
-                        what: "membership rounds",
-                        limit: self.limits.max_membership_rounds,
-                    });
-                }
-                store
-                    .add_membership_entries(&entries)
-                    .map_err(|e| match e {
-                        MembershipError::Invalid(reason) => SessionError::BadMembership(reason),
-                        MembershipError::Store(reason) => {
-                            SessionError::Store(StoreError::new(reason))
-                        }
-                    })?;
-                self.stats.membership_entries_received += entries.len() as u64;
-                Ok(())
+                self.take_membership(&entries, store)
             }
             (Phase::AwaitingWelcome, Frame::Refuse { code, reason }) => {
                 self.phase = Phase::Closed;
@@ -771,13 +755,7 @@ impl Session {
                     // Removed: they learn it from the log (the entries
                     // they lack), then are refused.
                     self.membership.theirs = sorted(membership_heads);
-                    let entries = self.entries_for_peer(store)?;
-                    if !entries.is_empty() {
-                        out.push(Frame::Membership {
-                            entries,
-                            heads: sorted(store.membership_heads()?),
-                        });
-                    }
+                    self.tell_entries_they_lack(store, out)?;
                     self.refuse(
                         RefuseCode::NotAMember,
                         format!("{} was removed from this garden", self.remote),
@@ -858,12 +836,13 @@ impl Session {
         Ok(())
     }
 
-    fn on_membership(
+    /// One more `Membership` frame from the peer, within
+    /// [`Limits::max_membership_rounds`]: its entries (if any) added to the
+    /// log, which checks each one.
+    fn take_membership(
         &mut self,
-        entries: Vec<Vec<u8>>,
-        heads: Vec<EntryHash>,
+        entries: &[Vec<u8>],
         store: &mut impl SyncStore,
-        out: &mut Vec<Frame>,
     ) -> Result<(), SessionError> {
         self.membership.rounds += 1;
         if self.membership.rounds > self.limits.max_membership_rounds {
@@ -872,17 +851,45 @@ impl Session {
                 limit: self.limits.max_membership_rounds,
             });
         }
+        if entries.is_empty() {
+            return Ok(());
+        }
+        store.add_membership_entries(entries).map_err(|e| match e {
+            MembershipError::Invalid(reason) => SessionError::BadMembership(reason),
+            MembershipError::Store(reason) => SessionError::Store(StoreError::new(reason)),
+        })?;
+        self.stats.membership_entries_received += entries.len() as u64;
+        Ok(())
+    }
+
+    /// Send the peer the log entries it lacks, if any, with this side's
+    /// heads: before a refusal, so that a removed member's own log says it
+    /// is no longer a member and its app can say so rather than retry.
+    fn tell_entries_they_lack(
+        &mut self,
+        store: &mut impl SyncStore,
+        out: &mut Vec<Frame>,
+    ) -> Result<(), SessionError> {
+        let entries = self.entries_for_peer(store)?;
         if !entries.is_empty() {
-            store
-                .add_membership_entries(&entries)
-                .map_err(|e| match e {
-                    MembershipError::Invalid(reason) => SessionError::BadMembership(reason),
-                    MembershipError::Store(reason) => SessionError::Store(StoreError::new(reason)),
-                })?;
-            self.stats.membership_entries_received += entries.len() as u64;
-            if self.membership.settled && !self.check_peer(store, out)? {
-                return Ok(());
-            }
+            out.push(Frame::Membership {
+                entries,
+                heads: sorted(store.membership_heads()?),
+            });
+        }
+        Ok(())
+    }
+
+    fn on_membership(
+        &mut self,
+        entries: Vec<Vec<u8>>,
+        heads: Vec<EntryHash>,
+        store: &mut impl SyncStore,
+        out: &mut Vec<Frame>,
+    ) -> Result<(), SessionError> {
+        self.take_membership(&entries, store)?;
+        if !entries.is_empty() && self.membership.settled && !self.check_peer(store, out)? {
+            return Ok(());
         }
         self.membership.theirs = sorted(heads);
         let mine = sorted(store.membership_heads()?);
@@ -967,16 +974,8 @@ impl Session {
         if store.role(self.remote)?.is_some() {
             return Ok(true);
         }
-        // The entries that removed them (and any others they lack) go
-        // first: their own log then says they are no longer a member, so
-        // their app can say so rather than retry.
-        let entries = self.entries_for_peer(store)?;
-        if !entries.is_empty() {
-            out.push(Frame::Membership {
-                entries,
-                heads: sorted(store.membership_heads()?),
-            });
-        }
+        // The entries that removed them (and any others they lack) first.
+        self.tell_entries_they_lack(store, out)?;
         let reason = match self.side {
             Side::Acceptor => format!("{} is no longer a member of this garden", self.remote),
             Side::Initiator => format!("{} is not a member of this garden", self.remote),

@@ -51,17 +51,12 @@ pub struct Prechecked {
 struct Decoded {
     message: Message,
     graph: ChangeGraph,
+    /// The hashes of `graph`.
+    wanted: HashSet<ChangeHash>,
     loaded: Option<Box<AutoCommit>>,
     /// The batches that cover any of the message's changes, each with a
     /// valid signature (of whoever: who may write is asked of the store).
     batches: Vec<SignedChanges>,
-}
-
-impl Prechecked {
-    /// The document the message is of.
-    pub(crate) fn doc(&self) -> DocId {
-        self.doc
-    }
 }
 
 /// Check what needs no store of `doc`'s message `bytes` and its
@@ -108,6 +103,7 @@ fn decode_and_verify(
     Ok(Decoded {
         message,
         graph,
+        wanted,
         loaded,
         batches,
     })
@@ -123,6 +119,7 @@ pub(crate) fn check_incoming(
     let Decoded {
         message,
         graph,
+        wanted,
         loaded,
         batches,
     } = checked.result?;
@@ -135,7 +132,6 @@ pub(crate) fn check_incoming(
         });
     }
     let hashes: Vec<ChangeHash> = graph.iter().map(|(h, _)| *h).collect();
-    let wanted: HashSet<ChangeHash> = hashes.iter().copied().collect();
     let policy = store.write_policy(doc).map_err(SessionError::Store)?;
     // Signer → whether they may write this document, asked once per signer.
     let mut writers: HashMap<MemberId, bool> = HashMap::new();

@@ -411,9 +411,6 @@ impl Inner {
                     progress,
                 )
                 .await;
-                if outcome.garden.is_none() {
-                    outcome.garden = None;
-                }
                 // A peer that does not admit this member's key closes the
                 // connection right after the handshake: the session only
                 // saw its stream fail, the close says why.
